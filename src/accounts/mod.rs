@@ -1,0 +1,7 @@
+//! Who is who: turning an upstream login into a local user (SPEC.md "Who is
+//! who"), and admin passwords.
+
+mod linking;
+pub mod password;
+
+pub use linking::{resolve_login, Refusal};

@@ -1,0 +1,26 @@
+//! linkbroker: an OAuth 2.0 authorization server for voice-platform account
+//! linking. Layout (see the README's concept map):
+//!
+//! - `settings`  TOML + `LINKBROKER_*` variables
+//! - `domain`    types that parse untrusted input (Email, RedirectUri, ...)
+//! - `store`     every SQL statement, on SQLite and Postgres
+//! - `oauth`     the protocol core: authorize, codes, token grants, JWTs
+//! - `upstream`  the federated login (Login with Amazon, dev provider)
+//! - `accounts`  who is who: linking upstream identities to local users
+//! - `alexa`     the companion skill endpoint's envelopes and answers
+//! - `routes`    actix handlers: parse, call the core, map to HTTP
+//! - `startup`   builds the app from settings; `cli` the commands
+
+pub mod accounts;
+pub mod alexa;
+pub mod cli;
+pub mod clock;
+pub mod domain;
+pub mod oauth;
+pub mod routes;
+pub mod settings;
+pub mod startup;
+pub mod store;
+pub mod telemetry;
+pub mod telemetry_middleware;
+pub mod upstream;

@@ -1,0 +1,160 @@
+//! RFC 6749 §4.1.1 authorization requests: validation in the order that
+//! keeps redirects safe, and code issuance (§4.1.2) with RFC 9207 `iss`.
+
+use std::collections::HashMap;
+
+use super::{AuthServer, ErrorCode, OAuthError};
+use crate::domain::{ClientId, CodeChallenge, CodeChallengeMethod, RedirectUri, ScopeSet, Secret};
+use crate::store::{ClientRow, NewCode, StoreError};
+
+/// SPEC.md: a request over 8 KB is refused with a page.
+pub const MAX_QUERY_LEN: usize = 8192;
+
+/// A request that passed every check.
+#[derive(Debug, Clone)]
+pub struct AuthorizeRequest {
+    pub client: ClientRow,
+    pub redirect_uri: RedirectUri,
+    pub scope: ScopeSet,
+    pub state: Option<String>,
+    pub challenge: Option<CodeChallenge>,
+}
+
+/// How a refused request is answered.
+#[derive(Debug)]
+pub enum Rejection {
+    /// The client or redirect URI cannot be trusted: show a page, never
+    /// redirect (RFC 6749 §4.1.2.1).
+    Page {
+        status: u16,
+        message: String,
+    },
+    /// Everything else goes back to the (verified) client.
+    Redirect {
+        location: String,
+    },
+    Unavailable(StoreError),
+}
+
+impl AuthServer {
+    pub async fn validate_authorize(&self, query: &str) -> Result<AuthorizeRequest, Rejection> {
+        let page = |message: &str| Rejection::Page { status: 400, message: message.to_string() };
+        if query.len() > MAX_QUERY_LEN {
+            return Err(page("The authorization request is too large."));
+        }
+        let pairs: Vec<(String, String)> =
+            serde_urlencoded::from_str(query).map_err(|_| page("The authorization request is malformed."))?;
+        let mut params: HashMap<&str, &str> = HashMap::new();
+        let mut repeated = None;
+        for (k, v) in &pairs {
+            if params.insert(k.as_str(), v.as_str()).is_some() {
+                repeated = Some(k.as_str());
+            }
+        }
+        let get = |k: &str| params.get(k).copied().filter(|v| !v.is_empty());
+
+        // 1. Client and redirect URI first: until both are verified, nothing
+        //    may be sent to the redirect URI.
+        if matches!(repeated, Some("client_id" | "redirect_uri")) {
+            return Err(page("The authorization request repeats client_id or redirect_uri."));
+        }
+        let client_id = get("client_id").ok_or_else(|| page("The authorization request has no client_id."))?;
+        let client = match ClientId::parse(client_id) {
+            Ok(id) => self.store.client(id.as_str()).await.map_err(Rejection::Unavailable)?,
+            Err(_) => None,
+        };
+        let client =
+            client.ok_or_else(|| page("This application is not registered with this server (unknown client_id)."))?;
+        let redirect_raw = get("redirect_uri").ok_or_else(|| page("The authorization request has no redirect_uri."))?;
+        // Exact, byte-for-byte comparison with a registered URI (RFC 9700 §4.1.3).
+        if !client.redirect_uris.iter().any(|u| u == redirect_raw) {
+            return Err(page("The redirect_uri is not registered for this application."));
+        }
+        let redirect_uri = RedirectUri::from_trusted(redirect_raw.to_string());
+        let state = params.get("state").map(|s| s.to_string());
+
+        // 2. From here on, errors go back to the client.
+        let back = |code: ErrorCode, description: &str| Rejection::Redirect {
+            location: self.error_redirect(&redirect_uri, state.as_deref(), &OAuthError::new(code, description)),
+        };
+        if let Some(k) = repeated {
+            return Err(back(ErrorCode::InvalidRequest, &format!("parameter {k} is repeated")));
+        }
+        match get("response_type") {
+            Some("code") => {}
+            None => return Err(back(ErrorCode::InvalidRequest, "response_type is required")),
+            Some(_) => return Err(back(ErrorCode::UnsupportedResponseType, "only response_type=code is supported")),
+        }
+        let allowed = ScopeSet::parse(&client.scopes).unwrap_or_default();
+        let scope = match get("scope") {
+            // No scope asked: the client's registered scopes (RFC 6749 §3.3 default).
+            None => allowed.clone(),
+            Some(raw) => ScopeSet::parse(raw).map_err(|e| back(ErrorCode::InvalidScope, &e.0))?,
+        };
+        let outside = scope.not_in(&allowed);
+        if !outside.is_empty() {
+            return Err(back(
+                ErrorCode::InvalidScope,
+                &format!("scope not allowed for this client: {}", outside.join(" ")),
+            ));
+        }
+        let challenge = match (get("code_challenge"), get("code_challenge_method")) {
+            (None, None) => None,
+            (None, Some(_)) => {
+                return Err(back(ErrorCode::InvalidRequest, "code_challenge_method without code_challenge"))
+            }
+            (Some(c), m) => {
+                let method = CodeChallengeMethod::parse(m).map_err(|e| back(ErrorCode::InvalidRequest, &e.0))?;
+                Some(CodeChallenge::parse(c, method).map_err(|e| back(ErrorCode::InvalidRequest, &e.0))?)
+            }
+        };
+        Ok(AuthorizeRequest { client, redirect_uri, scope, state, challenge })
+    }
+
+    /// `redirect_uri?error=...&state=...&iss=...`
+    pub fn error_redirect(&self, redirect_uri: &RedirectUri, state: Option<&str>, error: &OAuthError) -> String {
+        let mut params = vec![("error", error.code.as_str()), ("error_description", error.description.as_str())];
+        if let Some(s) = state {
+            params.push(("state", s));
+        }
+        params.push(("iss", &self.issuer));
+        redirect_uri.with_params(&params)
+    }
+
+    /// Issues a single-use code bound to client, redirect URI, scope and
+    /// PKCE challenge, and returns the success redirect.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn issue_code(
+        &self,
+        client_id: &str,
+        user_id: &str,
+        redirect_uri: &RedirectUri,
+        scope: &str,
+        state: Option<&str>,
+        challenge: Option<(&str, &str)>,
+        now: i64,
+    ) -> Result<String, StoreError> {
+        let code = Secret::generate();
+        self.store
+            .insert_code(
+                NewCode {
+                    code_hash: code.hash().as_str(),
+                    client_id,
+                    user_id,
+                    redirect_uri: redirect_uri.as_str(),
+                    scope,
+                    code_challenge: challenge.map(|c| c.0),
+                    code_challenge_method: challenge.map(|c| c.1),
+                    expires_at: now + self.settings.code_ttl,
+                },
+                now,
+            )
+            .await?;
+        let mut params = vec![("code", code.expose())];
+        if let Some(s) = state {
+            params.push(("state", s));
+        }
+        params.push(("iss", &self.issuer));
+        Ok(redirect_uri.with_params(&params))
+    }
+}

@@ -1,0 +1,171 @@
+//! JWT access tokens (RFC 9068) signed with ES256 keys kept in the database,
+//! so every instance signs and verifies with the same keys.
+
+use std::sync::{Arc, RwLock};
+
+use base64::{engine::general_purpose::STANDARD, engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use ring::rand::SystemRandom;
+use ring::signature::{EcdsaKeyPair, KeyPair, ECDSA_P256_SHA256_FIXED_SIGNING};
+use serde::{Deserialize, Serialize};
+
+use crate::store::{SigningKeyRow, Store, StoreError};
+
+/// RFC 9068 §2.2 claims, plus `lid`: the link (grant) id, checked against the
+/// database on every use so revocation takes effect at once.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct AccessClaims {
+    pub iss: String,
+    pub sub: String,
+    pub aud: String,
+    pub client_id: String,
+    pub exp: i64,
+    pub iat: i64,
+    pub jti: String,
+    pub scope: String,
+    pub lid: String,
+}
+
+struct LoadedKey {
+    kid: String,
+    retired: bool,
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    jwk: serde_json::Value,
+}
+
+#[derive(Clone)]
+pub struct KeyRing {
+    store: Store,
+    keys: Arc<RwLock<Vec<LoadedKey>>>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("signing key {kid} is unusable: {reason}")]
+    Corrupt { kid: String, reason: String },
+}
+
+/// A fresh ES256 key pair as a row to store.
+pub fn generate_key(now: i64) -> SigningKeyRow {
+    let rng = SystemRandom::new();
+    let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng).expect("the system RNG works");
+    let pair =
+        EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8.as_ref(), &rng).expect("a fresh key parses");
+    let point = pair.public_key().as_ref(); // 0x04 || X || Y
+    let kid = uuid::Uuid::new_v4().simple().to_string();
+    let jwk = serde_json::json!({
+        "kty": "EC", "crv": "P-256", "use": "sig", "alg": "ES256", "kid": kid,
+        "x": URL_SAFE_NO_PAD.encode(&point[1..33]),
+        "y": URL_SAFE_NO_PAD.encode(&point[33..65]),
+    });
+    SigningKeyRow {
+        kid,
+        algorithm: "ES256".into(),
+        private_der: STANDARD.encode(pkcs8.as_ref()),
+        public_jwk: jwk.to_string(),
+        created_at: now,
+        retired_at: None,
+    }
+}
+
+fn load(row: &SigningKeyRow) -> Result<LoadedKey, KeyError> {
+    let corrupt = |reason: String| KeyError::Corrupt { kid: row.kid.clone(), reason };
+    let der = STANDARD.decode(&row.private_der).map_err(|e| corrupt(e.to_string()))?;
+    let jwk: serde_json::Value = serde_json::from_str(&row.public_jwk).map_err(|e| corrupt(e.to_string()))?;
+    let (x, y) = (jwk["x"].as_str().unwrap_or_default(), jwk["y"].as_str().unwrap_or_default());
+    Ok(LoadedKey {
+        kid: row.kid.clone(),
+        retired: row.retired_at.is_some(),
+        encoding: EncodingKey::from_ec_der(&der),
+        decoding: DecodingKey::from_ec_components(x, y).map_err(|e| corrupt(e.to_string()))?,
+        jwk,
+    })
+}
+
+impl KeyRing {
+    /// Loads the keys, creating the first one on a new deployment.
+    pub async fn load(store: Store, now: i64) -> Result<Self, KeyError> {
+        store.insert_first_signing_key(&generate_key(now)).await?;
+        let ring = Self { store, keys: Arc::new(RwLock::new(Vec::new())) };
+        ring.reload().await?;
+        Ok(ring)
+    }
+
+    pub async fn reload(&self) -> Result<(), KeyError> {
+        let rows = self.store.signing_keys().await?;
+        let loaded = rows.iter().map(load).collect::<Result<Vec<_>, _>>()?;
+        *self.keys.write().unwrap_or_else(|e| e.into_inner()) = loaded;
+        Ok(())
+    }
+
+    pub fn sign(&self, claims: &AccessClaims) -> Result<String, jsonwebtoken::errors::Error> {
+        let keys = self.keys.read().unwrap_or_else(|e| e.into_inner());
+        let key = keys.iter().find(|k| !k.retired).or(keys.first()).expect("the key ring is never empty after load");
+        let mut header = Header::new(Algorithm::ES256);
+        header.kid = Some(key.kid.clone());
+        header.typ = Some("at+jwt".into());
+        jsonwebtoken::encode(&header, claims, &key.encoding)
+    }
+
+    /// Verifies signature, issuer and expiry. A key id we do not know may
+    /// come from a rotation on another instance: reload once and retry.
+    pub async fn verify(&self, token: &str, issuer: &str) -> Option<AccessClaims> {
+        let header = jsonwebtoken::decode_header(token).ok()?;
+        if header.alg != Algorithm::ES256 {
+            return None;
+        }
+        let kid = header.kid?;
+        if !self.has_kid(&kid) {
+            if let Err(e) = self.reload().await {
+                tracing::warn!(error = %e, "could not reload signing keys");
+            }
+        }
+        let keys = self.keys.read().unwrap_or_else(|e| e.into_inner());
+        let key = keys.iter().find(|k| k.kid == kid)?;
+        let mut validation = Validation::new(Algorithm::ES256);
+        validation.set_issuer(&[issuer]);
+        validation.validate_aud = false;
+        validation.leeway = 0;
+        jsonwebtoken::decode::<AccessClaims>(token, &key.decoding, &validation).ok().map(|d| d.claims)
+    }
+
+    fn has_kid(&self, kid: &str) -> bool {
+        self.keys.read().unwrap_or_else(|e| e.into_inner()).iter().any(|k| k.kid == kid)
+    }
+
+    pub fn jwks(&self) -> serde_json::Value {
+        let keys = self.keys.read().unwrap_or_else(|e| e.into_inner());
+        serde_json::json!({ "keys": keys.iter().map(|k| k.jwk.clone()).collect::<Vec<_>>() })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_keys_sign_and_verify() {
+        let row = generate_key(0);
+        let key = load(&row).unwrap();
+        let claims = AccessClaims {
+            iss: "http://i".into(),
+            sub: "u".into(),
+            aud: "c".into(),
+            client_id: "c".into(),
+            exp: crate::clock::now() + 60,
+            iat: 0,
+            jti: "j".into(),
+            scope: "profile".into(),
+            lid: "g".into(),
+        };
+        let token = jsonwebtoken::encode(&Header::new(Algorithm::ES256), &claims, &key.encoding).unwrap();
+        let mut v = Validation::new(Algorithm::ES256);
+        v.validate_aud = false;
+        assert!(jsonwebtoken::decode::<AccessClaims>(&token, &key.decoding, &v).is_ok());
+        let other = load(&generate_key(0)).unwrap();
+        assert!(jsonwebtoken::decode::<AccessClaims>(&token, &other.decoding, &v).is_err());
+    }
+}

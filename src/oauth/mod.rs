@@ -1,0 +1,30 @@
+//! The OAuth 2.0 protocol core, free of HTTP framework types: request
+//! validation, codes, the two token grants, client authentication and JWTs.
+
+pub mod authorize;
+pub mod client_auth;
+mod code_grant;
+pub mod error;
+pub mod jwt;
+mod refresh_grant;
+pub mod tokens;
+
+use std::sync::Arc;
+
+pub use error::{ErrorCode, OAuthError};
+pub use tokens::TokenResponse;
+
+use crate::settings::Settings;
+use crate::store::Store;
+
+/// What every protocol operation needs, built once at startup and shared.
+#[derive(Clone)]
+pub struct AuthServer {
+    pub store: Store,
+    pub settings: Arc<Settings>,
+    /// The public base URL: RFC 8414 issuer and RFC 9207 `iss`.
+    pub issuer: Arc<str>,
+    pub keys: jwt::KeyRing,
+    /// Derives a rotated refresh token's successor (see `refresh_grant`).
+    pub refresh_key: Arc<ring::hmac::Key>,
+}

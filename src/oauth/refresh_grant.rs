@@ -1,0 +1,179 @@
+//! `grant_type=refresh_token` with idempotent rotation (SPEC.md "Refresh
+//! tokens").
+//!
+//! Design: a rotated token's successor is not random but derived,
+//! `S = base64url(HMAC-SHA256(K, T))`, with `K` a per-deployment secret kept
+//! in the database (`server_secrets`, created on first start and shared by
+//! every instance). So the database still holds only hashes, yet any instance
+//! that is shown `T` again can hand back the very same `S` without having
+//! stored it: retries and parallel refreshes converge on one chain. S is as
+//! unguessable as T (256 bits, keyed), and knowing S does not reveal T.
+//!
+//! Rules, in order:
+//! 1. `T` current → rotate atomically to `S` (one winner among racers).
+//! 2. `T` rotated and `S` unused, or `S` first used less than
+//!    `refresh_grace_seconds` ago while its own successor is still unused →
+//!    answer `S` again with a fresh access token.
+//! 3. Any other presentation of a rotated token → theft: revoke the link.
+//! 4. `invalid_grant` only for links that are truly gone; a database fault
+//!    surfaces as `temporarily_unavailable` (503) through `OAuthError::from`.
+
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+
+use super::tokens::{FormParams, TokenResponse};
+use super::{AuthServer, ErrorCode, OAuthError};
+use crate::domain::{ScopeSet, Secret, TokenHash};
+use crate::store::{AuditEvent, ClientRow, GrantRow, RefreshOutcome, RotateRequest};
+
+/// Refresh tokens we issue are 43 characters; anything far longer is not one.
+const MAX_TOKEN_LEN: usize = 512;
+
+impl AuthServer {
+    pub fn successor_of(&self, presented: &str) -> Secret {
+        let tag = ring::hmac::sign(&self.refresh_key, presented.as_bytes());
+        Secret::new(URL_SAFE_NO_PAD.encode(tag.as_ref()))
+    }
+
+    pub async fn refresh(
+        &self,
+        client: &ClientRow,
+        params: &FormParams,
+        now: i64,
+    ) -> Result<TokenResponse, OAuthError> {
+        let presented = params.require("refresh_token")?;
+        if presented.len() > MAX_TOKEN_LEN {
+            return Err(OAuthError::invalid_grant("the refresh token is invalid"));
+        }
+        let requested_scope = match params.get("scope") {
+            Some(raw) => Some(ScopeSet::parse(raw).map_err(|e| OAuthError::new(ErrorCode::InvalidScope, e.0))?),
+            None => None,
+        };
+        let presented_hash = TokenHash::of(presented);
+        let successor = self.successor_of(presented);
+        let successor_hash = successor.hash();
+        // Opaque access tokens are stored in the same transaction as the rotation.
+        let opaque = (client.token_format != "jwt").then(Secret::generate);
+        let access_hash = opaque.as_ref().map(Secret::hash);
+
+        let outcome = self
+            .store
+            .rotate_refresh(
+                RotateRequest {
+                    presented_hash: presented_hash.as_str(),
+                    successor_hash: successor_hash.as_str(),
+                    client_id: &client.id,
+                    refresh_expires_at: now + self.settings.refresh_token_ttl,
+                    access_hash: access_hash.as_ref().map(TokenHash::as_str),
+                    access_expires_at: now + self.settings.access_token_ttl,
+                },
+                now,
+            )
+            .await?;
+        let grant = match outcome {
+            RefreshOutcome::Rotated(grant) => grant,
+            RefreshOutcome::Dead(grant) => return Err(dead(&grant)),
+            RefreshOutcome::NotCurrent => {
+                let grant = self.check_rotated(client, &presented_hash, &successor_hash, now).await?;
+                if let Some(hash) = &access_hash {
+                    self.store
+                        .add_access_token(
+                            &grant.id,
+                            hash.as_str(),
+                            &grant.scope,
+                            now + self.settings.access_token_ttl,
+                            now,
+                        )
+                        .await?;
+                }
+                grant
+            }
+        };
+        let granted = ScopeSet::parse(&grant.scope).unwrap_or_default();
+        let scope = match requested_scope {
+            // RFC 6749 §6: a refresh may narrow the scope, never widen it.
+            Some(s) if !s.is_subset(&granted) => {
+                return Err(OAuthError::new(ErrorCode::InvalidScope, "scope exceeds what was granted"))
+            }
+            Some(s) if !s.is_empty() => s.to_string(),
+            _ => grant.scope.clone(),
+        };
+        let access_token = match opaque {
+            Some(secret) => secret.expose().to_string(),
+            None => self.mint_access(client, &grant.id, &grant.user_id, &scope, now)?.token,
+        };
+        Ok(TokenResponse {
+            access_token,
+            token_type: "Bearer",
+            expires_in: self.settings.access_token_ttl,
+            refresh_token: successor.expose().to_string(),
+            scope,
+        })
+    }
+
+    /// The presented token is not current: either an honest retry (rule 2),
+    /// a dead link, or reuse of a stolen token (rule 3).
+    async fn check_rotated(
+        &self,
+        client: &ClientRow,
+        presented: &TokenHash,
+        successor: &TokenHash,
+        now: i64,
+    ) -> Result<GrantRow, OAuthError> {
+        let unknown = || OAuthError::invalid_grant("the refresh token is invalid");
+        let Some(row) = self.store.refresh_token(presented.as_str()).await? else { return Err(unknown()) };
+        let Some(grant) = self.store.grant(&row.grant_id).await? else { return Err(unknown()) };
+        if grant.client_id != client.id {
+            // RFC 6749 §6: bound to the client it was issued to. Not theft
+            // of this link by its own client, so nothing is revoked.
+            return Err(unknown());
+        }
+        if !grant.is_live() {
+            return Err(dead(&grant));
+        }
+        let Some(_rotated_at) = row.rotated_at else {
+            // Current but not rotatable: its inactivity limit has passed.
+            return Err(OAuthError::invalid_grant("the refresh token has expired"));
+        };
+        let next = match row.successor_hash.as_deref() {
+            Some(h) if h == successor.as_str() => self.store.refresh_token(h).await?,
+            _ => None,
+        };
+        let grace = self.settings.refresh_grace_seconds;
+        let honest = match &next {
+            Some(s) => match s.rotated_at {
+                None => s.expires_at > now,
+                Some(used_at) if now - used_at <= grace => match s.successor_hash.as_deref() {
+                    Some(h) => self.store.refresh_token(h).await?.is_some_and(|u| u.rotated_at.is_none()),
+                    None => false,
+                },
+                Some(_) => false,
+            },
+            None => false,
+        };
+        if honest {
+            return Ok(grant);
+        }
+        self.store.revoke_grant(&grant.id, "refresh_reuse", now).await?;
+        self.store
+            .audit(
+                AuditEvent {
+                    actor: &format!("client:{}", client.id),
+                    action: "refresh_reuse_detected",
+                    target: &grant.id,
+                    detail: serde_json::json!({ "client_id": client.id, "grant_id": grant.id, "user_id": grant.user_id }),
+                },
+                now,
+            )
+            .await?;
+        tracing::warn!(client_id = %client.id, grant_id = %grant.id, "refresh token reuse detected; link revoked");
+        Err(OAuthError::invalid_grant("the refresh token was already used; the link has been revoked"))
+    }
+}
+
+fn dead(grant: &GrantRow) -> OAuthError {
+    if grant.revoked_at.is_some() {
+        OAuthError::invalid_grant("the link has been revoked")
+    } else {
+        OAuthError::invalid_grant("the user is disabled")
+    }
+}

@@ -1,0 +1,26 @@
+//! RFC 8414 metadata and the JWKS.
+
+use actix_web::{web, HttpResponse};
+
+use super::AppState;
+
+pub async fn metadata(state: web::Data<AppState>) -> HttpResponse {
+    let iss = &state.auth.issuer;
+    HttpResponse::Ok().insert_header(("Cache-Control", "public, max-age=300")).json(serde_json::json!({
+        "issuer": iss.as_ref(),
+        "authorization_endpoint": format!("{iss}/oauth/authorize"),
+        "token_endpoint": format!("{iss}/oauth/token"),
+        "userinfo_endpoint": format!("{iss}/oauth/userinfo"),
+        "jwks_uri": format!("{iss}/oauth/jwks"),
+        "response_types_supported": ["code"],
+        "response_modes_supported": ["query"],
+        "grant_types_supported": ["authorization_code", "refresh_token"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        "code_challenge_methods_supported": ["S256", "plain"],
+        "authorization_response_iss_parameter_supported": true,
+    }))
+}
+
+pub async fn jwks(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok().insert_header(("Cache-Control", "public, max-age=300")).json(state.auth.keys.jwks())
+}

@@ -1,0 +1,74 @@
+//! `POST /oauth/token` (RFC 6749 §3.2, §5): authenticate the client, run the
+//! grant, answer JSON with `Cache-Control: no-store`.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+
+use super::AppState;
+use crate::oauth::client_auth::ClientCredentials;
+use crate::oauth::tokens::FormParams;
+use crate::oauth::{ErrorCode, OAuthError};
+
+pub async fn token(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes) -> HttpResponse {
+    let now = crate::clock::now();
+    let content_type = req.headers().get("Content-Type").and_then(|v| v.to_str().ok()).unwrap_or("");
+    if !content_type.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded") {
+        return error_response(
+            &OAuthError::invalid_request("Content-Type must be application/x-www-form-urlencoded"),
+            false,
+        );
+    }
+    let params = match FormParams::parse(&body) {
+        Ok(p) => p,
+        Err(e) => return error_response(&e, false),
+    };
+    let authorization = req.headers().get("Authorization").and_then(|v| v.to_str().ok());
+    let creds = match ClientCredentials::extract(authorization, params.get("client_id"), params.get("client_secret")) {
+        Ok(c) => c,
+        Err(e) => return error_response(&e.error, e.via_basic),
+    };
+    let client = match state.auth.authenticate_client(&creds).await {
+        Ok(c) => c,
+        Err(e) => return error_response(&e, creds.via_basic),
+    };
+    let result = match params.get("grant_type") {
+        Some("authorization_code") => state.auth.exchange_code(&client, &params, now).await,
+        Some("refresh_token") => state.auth.refresh(&client, &params, now).await,
+        Some(_) => Err(OAuthError::new(
+            ErrorCode::UnsupportedGrantType,
+            "supported grant types: authorization_code, refresh_token",
+        )),
+        None => Err(OAuthError::invalid_request("grant_type is required")),
+    };
+    match result {
+        Ok(tokens) => HttpResponse::Ok()
+            .insert_header(("Cache-Control", "no-store"))
+            .insert_header(("Pragma", "no-cache"))
+            .json(tokens),
+        Err(e) => {
+            if e.code == ErrorCode::InvalidGrant {
+                tracing::info!(client_id = %client.id, reason = %e.description, "invalid_grant");
+            }
+            error_response(&e, creds.via_basic)
+        }
+    }
+}
+
+/// RFC 6749 §5.2 error JSON; the one place OAuth errors become statuses.
+pub fn error_response(e: &OAuthError, via_basic: bool) -> HttpResponse {
+    let status = match e.code {
+        ErrorCode::InvalidClient => StatusCode::UNAUTHORIZED,
+        ErrorCode::ServerError => StatusCode::INTERNAL_SERVER_ERROR,
+        ErrorCode::TemporarilyUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+        _ => StatusCode::BAD_REQUEST,
+    };
+    let mut r = HttpResponse::build(status);
+    r.insert_header(("Cache-Control", "no-store")).insert_header(("Pragma", "no-cache"));
+    if e.code == ErrorCode::InvalidClient && via_basic {
+        r.insert_header(("WWW-Authenticate", "Basic realm=\"linkbroker\""));
+    }
+    if e.code == ErrorCode::TemporarilyUnavailable {
+        r.insert_header(("Retry-After", "5"));
+    }
+    r.json(serde_json::json!({ "error": e.code.as_str(), "error_description": e.description }))
+}

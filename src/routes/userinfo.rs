@@ -1,0 +1,55 @@
+//! `GET /oauth/userinfo`: an access token back to the local profile.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+
+use super::AppState;
+
+pub async fn userinfo(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let now = crate::clock::now();
+    let Some(token) = bearer(&req) else {
+        return unauthorized("invalid_request", "a Bearer access token is required");
+    };
+    let resolved = match state.auth.resolve_access(token, now).await {
+        Ok(Some(r)) => r,
+        Ok(None) => return unauthorized("invalid_token", "the access token is invalid, expired or revoked"),
+        Err(e) => return unavailable(&e),
+    };
+    let permissions = match state.auth.store.user_permissions(&resolved.user_id).await {
+        Ok(p) => p,
+        Err(e) => return unavailable(&e),
+    };
+    HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(serde_json::json!({
+        "sub": resolved.user_id,
+        "email": resolved.email,
+        "name": resolved.name,
+        "permissions": permissions,
+        "scope": resolved.scope,
+    }))
+}
+
+pub fn bearer(req: &HttpRequest) -> Option<&str> {
+    let value = req.headers().get("Authorization")?.to_str().ok()?;
+    let (scheme, token) = value.trim().split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim()).filter(|t| !t.is_empty())
+}
+
+/// RFC 6750 §3.
+fn unauthorized(error: &str, description: &str) -> HttpResponse {
+    let challenge = if error == "invalid_request" {
+        "Bearer realm=\"linkbroker\"".to_string()
+    } else {
+        format!("Bearer error=\"{error}\", error_description=\"{description}\"")
+    };
+    HttpResponse::build(StatusCode::UNAUTHORIZED)
+        .insert_header(("WWW-Authenticate", challenge))
+        .insert_header(("Cache-Control", "no-store"))
+        .json(serde_json::json!({ "error": if error == "invalid_request" { "invalid_token" } else { error }, "error_description": description }))
+}
+
+fn unavailable(e: &crate::store::StoreError) -> HttpResponse {
+    tracing::warn!(error = %e, "userinfo failed on the database");
+    HttpResponse::ServiceUnavailable()
+        .insert_header(("Retry-After", "5"))
+        .json(serde_json::json!({ "error": "temporarily_unavailable", "error_description": "retry later" }))
+}

@@ -1,0 +1,386 @@
+//! Settings: `linkbroker.toml` (or `--config PATH`) overlaid by `LINKBROKER_*`
+//! environment variables. Every key of the file is the variable's name without
+//! the prefix, lowercased (`LINKBROKER_CODE_TTL` is `code_ttl`). Errors name
+//! the variable to fix.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use url::Url;
+
+use crate::domain::{Permission, Secret};
+
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    #[error("cannot read {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("{path} is not valid TOML: {message}")]
+    Toml { path: PathBuf, message: String },
+    #[error("{var} ({from}): {message}")]
+    Invalid { var: String, from: String, message: String },
+    #[error("{var} must be set: {message}")]
+    Missing { var: &'static str, message: String },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LwaRegion {
+    Na,
+    Eu,
+    Fe,
+}
+
+impl LwaRegion {
+    fn authorize_url(self) -> &'static str {
+        match self {
+            Self::Na => "https://www.amazon.com/ap/oa",
+            Self::Eu => "https://eu.account.amazon.com/ap/oa",
+            Self::Fe => "https://apac.account.amazon.com/ap/oa",
+        }
+    }
+
+    fn api_host(self) -> &'static str {
+        match self {
+            Self::Na => "https://api.amazon.com",
+            Self::Eu => "https://api.amazon.co.uk",
+            Self::Fe => "https://api.amazon.co.jp",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Signup {
+    Open,
+    Existing,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// The upstream Login with Amazon security profile and endpoints.
+#[derive(Debug, Clone)]
+pub struct LwaSettings {
+    pub client_id: Option<String>,
+    pub client_secret: Option<Secret>,
+    pub region: LwaRegion,
+    pub authorize_url: Url,
+    pub token_url: Url,
+    pub profile_url: Url,
+    pub scope: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub database_url: String,
+    pub bind: SocketAddr,
+    /// As configured; `None` means "derive from the bound address".
+    pub public_url: Option<Url>,
+    pub lwa: LwaSettings,
+    pub signup: Signup,
+    pub default_permissions: Vec<Permission>,
+    pub access_token_ttl: i64,
+    pub refresh_token_ttl: i64,
+    pub refresh_grace_seconds: i64,
+    pub code_ttl: i64,
+    pub alexa_verify_signature: bool,
+    pub alexa_application_ids: Vec<String>,
+    pub alexa_intent_permissions: BTreeMap<String, Permission>,
+    pub log: String,
+    pub log_format: LogFormat,
+}
+
+/// Where one raw value came from, for error messages.
+struct Raw {
+    value: String,
+    from: String,
+}
+
+struct Sources {
+    file: Option<(PathBuf, toml::Table)>,
+    env: BTreeMap<String, String>,
+}
+
+impl Sources {
+    fn get(&self, key: &str) -> Option<Raw> {
+        let var = var_name(key);
+        if let Some(value) = self.env.get(&var) {
+            return Some(Raw { value: value.clone(), from: "environment".into() });
+        }
+        let (path, table) = self.file.as_ref()?;
+        let value = table.get(key)?;
+        let value = match value {
+            toml::Value::String(s) => s.clone(),
+            toml::Value::Array(items) => items
+                .iter()
+                .map(|v| v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string()))
+                .collect::<Vec<_>>()
+                .join(","),
+            other => other.to_string(),
+        };
+        Some(Raw { value, from: format!("{key} in {}", path.display()) })
+    }
+}
+
+fn var_name(key: &str) -> String {
+    format!("LINKBROKER_{}", key.to_uppercase())
+}
+
+fn invalid(key: &str, raw: &Raw, message: impl Into<String>) -> SettingsError {
+    SettingsError::Invalid { var: var_name(key), from: raw.from.clone(), message: message.into() }
+}
+
+impl Settings {
+    /// Loads from `config` (or `./linkbroker.toml` when present) and the
+    /// process environment.
+    pub fn load(config: Option<&Path>) -> Result<Self, SettingsError> {
+        let env = std::env::vars().filter(|(k, _)| k.starts_with("LINKBROKER_")).collect();
+        Self::from_sources(config, env)
+    }
+
+    /// Loads from `config` and the given variables only (tests use this).
+    pub fn from_sources(config: Option<&Path>, env: BTreeMap<String, String>) -> Result<Self, SettingsError> {
+        let path = match config {
+            Some(p) => Some(p.to_path_buf()),
+            None => Some(PathBuf::from("linkbroker.toml")).filter(|p| p.exists()),
+        };
+        let file = match path {
+            Some(path) => {
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|source| SettingsError::Read { path: path.clone(), source })?;
+                let table: toml::Table = text.parse().map_err(|e: toml::de::Error| SettingsError::Toml {
+                    path: path.clone(),
+                    message: e.message().to_string(),
+                })?;
+                Some((path, table))
+            }
+            None => None,
+        };
+        let src = Sources { file, env };
+        Self::parse(&src)
+    }
+
+    fn parse(src: &Sources) -> Result<Self, SettingsError> {
+        let string = |key: &str, default: &str| src.get(key).map(|r| r.value).unwrap_or_else(|| default.to_string());
+        let parse_url = |key: &str| -> Result<Option<Url>, SettingsError> {
+            let Some(raw) = src.get(key) else { return Ok(None) };
+            let url =
+                Url::parse(raw.value.trim()).map_err(|e| invalid(key, &raw, format!("not an absolute URL: {e}")))?;
+            if !matches!(url.scheme(), "http" | "https") {
+                return Err(invalid(key, &raw, "must be an http or https URL"));
+            }
+            Ok(Some(url))
+        };
+        let seconds = |key: &str, default: i64, min: i64| -> Result<i64, SettingsError> {
+            let Some(raw) = src.get(key) else { return Ok(default) };
+            let v: i64 =
+                raw.value.trim().parse().map_err(|_| invalid(key, &raw, "must be a whole number of seconds"))?;
+            if v < min || v > 10 * 365 * 86_400 {
+                return Err(invalid(key, &raw, format!("must be between {min} and 315360000 seconds")));
+            }
+            Ok(v)
+        };
+        let boolean = |key: &str, default: bool| -> Result<bool, SettingsError> {
+            let Some(raw) = src.get(key) else { return Ok(default) };
+            match raw.value.trim().to_ascii_lowercase().as_str() {
+                "true" | "1" | "yes" | "on" => Ok(true),
+                "false" | "0" | "no" | "off" => Ok(false),
+                _ => Err(invalid(key, &raw, "must be true or false")),
+            }
+        };
+
+        let database_url = string("database_url", "sqlite://linkbroker.db");
+        if !["sqlite:", "postgres://", "postgresql://"].iter().any(|p| database_url.starts_with(p)) {
+            let raw = src.get("database_url").expect("non-default value has a source");
+            return Err(invalid("database_url", &raw, "must start with sqlite://, postgres:// or postgresql://"));
+        }
+
+        let bind = match src.get("bind") {
+            None => SocketAddr::from(([127, 0, 0, 1], 8080)),
+            Some(raw) => raw
+                .value
+                .trim()
+                .parse()
+                .map_err(|_| invalid("bind", &raw, "must be HOST:PORT with an IP address, e.g. 127.0.0.1:8080"))?,
+        };
+        let mut public_url = parse_url("public_url")?;
+        if let Some(url) = &mut public_url {
+            // The issuer must not end with a slash, so URLs join predictably.
+            let trimmed = url.as_str().trim_end_matches('/').to_string();
+            *url = Url::parse(&trimmed).expect("trimming a slash keeps a URL valid");
+        }
+
+        let region = match src.get("lwa_region") {
+            None => LwaRegion::Na,
+            Some(raw) => match raw.value.trim().to_ascii_lowercase().as_str() {
+                "na" => LwaRegion::Na,
+                "eu" => LwaRegion::Eu,
+                "fe" => LwaRegion::Fe,
+                _ => return Err(invalid("lwa_region", &raw, "must be na, eu or fe")),
+            },
+        };
+        let preset = |path: &str| Url::parse(&format!("{}{}", region.api_host(), path)).expect("preset URLs are valid");
+        let lwa = LwaSettings {
+            client_id: src.get("lwa_client_id").map(|r| r.value.trim().to_string()).filter(|s| !s.is_empty()),
+            client_secret: src
+                .get("lwa_client_secret")
+                .map(|r| Secret::new(r.value.trim()))
+                .filter(|s| !s.expose().is_empty()),
+            region,
+            authorize_url: parse_url("lwa_authorize_url")?
+                .unwrap_or_else(|| Url::parse(region.authorize_url()).expect("preset")),
+            token_url: parse_url("lwa_token_url")?.unwrap_or_else(|| preset("/auth/o2/token")),
+            profile_url: parse_url("lwa_profile_url")?.unwrap_or_else(|| preset("/user/profile")),
+            scope: string("lwa_scope", "profile"),
+        };
+
+        let signup = match src.get("signup") {
+            None => Signup::Open,
+            Some(raw) => match raw.value.trim() {
+                "open" => Signup::Open,
+                "existing" => Signup::Existing,
+                _ => return Err(invalid("signup", &raw, "must be open or existing")),
+            },
+        };
+        let default_permissions = match src.get("default_permissions") {
+            None => Vec::new(),
+            Some(raw) => Permission::parse_list(&raw.value).map_err(|e| invalid("default_permissions", &raw, e.0))?,
+        };
+        let log_format = match src.get("log_format") {
+            None => LogFormat::Text,
+            Some(raw) => match raw.value.trim() {
+                "text" => LogFormat::Text,
+                "json" => LogFormat::Json,
+                _ => return Err(invalid("log_format", &raw, "must be text or json")),
+            },
+        };
+        let alexa_application_ids = string("alexa_application_ids", "")
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect();
+
+        Ok(Self {
+            database_url,
+            bind,
+            public_url,
+            lwa,
+            signup,
+            default_permissions,
+            access_token_ttl: seconds("access_token_ttl", 3600, 60)?,
+            refresh_token_ttl: seconds("refresh_token_ttl", 31_536_000, 60)?,
+            refresh_grace_seconds: seconds("refresh_grace_seconds", 30, 0)?,
+            code_ttl: seconds("code_ttl", 120, 1)?,
+            alexa_verify_signature: boolean("alexa_verify_signature", true)?,
+            alexa_application_ids,
+            alexa_intent_permissions: intent_permissions(src)?,
+            log: string("log", "info"),
+            log_format,
+        })
+    }
+
+    /// The LWA client credentials, or an error that says which variable to set.
+    pub fn require_lwa(&self) -> Result<(String, Secret), SettingsError> {
+        let id = self.lwa.client_id.clone().ok_or(SettingsError::Missing {
+            var: "LINKBROKER_LWA_CLIENT_ID",
+            message: "the client id of your Login with Amazon security profile (or run `serve --dev` to use the development login)".into(),
+        })?;
+        let secret = self.lwa.client_secret.clone().ok_or(SettingsError::Missing {
+            var: "LINKBROKER_LWA_CLIENT_SECRET",
+            message: "the client secret of your Login with Amazon security profile".into(),
+        })?;
+        Ok((id, secret))
+    }
+}
+
+/// `[alexa.intent_permissions]` in the TOML file: intent name → permission.
+fn intent_permissions(src: &Sources) -> Result<BTreeMap<String, Permission>, SettingsError> {
+    let mut out = BTreeMap::new();
+    let Some((path, table)) = &src.file else { return Ok(out) };
+    let Some(map) = table.get("alexa").and_then(|a| a.get("intent_permissions")) else { return Ok(out) };
+    let bad = |message: String| SettingsError::Invalid {
+        var: "[alexa.intent_permissions]".into(),
+        from: path.display().to_string(),
+        message,
+    };
+    let map = map.as_table().ok_or_else(|| bad("must be a table of IntentName = \"permission\"".into()))?;
+    for (intent, perm) in map {
+        let perm = perm.as_str().ok_or_else(|| bad(format!("{intent} must map to a string")))?;
+        out.insert(intent.clone(), Permission::parse(perm).map_err(|e| bad(format!("{intent}: {e}")))?);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn defaults_match_the_spec() {
+        let s = Settings::from_sources(None, env(&[])).unwrap();
+        assert_eq!(s.database_url, "sqlite://linkbroker.db");
+        assert_eq!(s.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(s.lwa.authorize_url.as_str(), "https://www.amazon.com/ap/oa");
+        assert_eq!(s.lwa.token_url.as_str(), "https://api.amazon.com/auth/o2/token");
+        assert_eq!(s.access_token_ttl, 3600);
+        assert_eq!(s.refresh_grace_seconds, 30);
+        assert_eq!(s.code_ttl, 120);
+        assert!(s.alexa_verify_signature);
+        assert_eq!(s.signup, Signup::Open);
+    }
+
+    #[test]
+    fn region_presets_and_overrides() {
+        let s = Settings::from_sources(None, env(&[("LINKBROKER_LWA_REGION", "eu")])).unwrap();
+        assert_eq!(s.lwa.authorize_url.as_str(), "https://eu.account.amazon.com/ap/oa");
+        assert_eq!(s.lwa.profile_url.as_str(), "https://api.amazon.co.uk/user/profile");
+        let s = Settings::from_sources(
+            None,
+            env(&[("LINKBROKER_LWA_REGION", "fe"), ("LINKBROKER_LWA_TOKEN_URL", "http://127.0.0.1:9/t")]),
+        )
+        .unwrap();
+        assert_eq!(s.lwa.token_url.as_str(), "http://127.0.0.1:9/t");
+        assert_eq!(s.lwa.profile_url.as_str(), "https://api.amazon.co.jp/user/profile");
+    }
+
+    #[test]
+    fn errors_name_the_variable() {
+        let err = Settings::from_sources(None, env(&[("LINKBROKER_CODE_TTL", "soon")])).unwrap_err();
+        assert!(err.to_string().contains("LINKBROKER_CODE_TTL"), "{err}");
+        let err = Settings::from_sources(None, env(&[("LINKBROKER_LWA_REGION", "mars")])).unwrap_err();
+        assert!(err.to_string().contains("LINKBROKER_LWA_REGION"), "{err}");
+        let s = Settings::from_sources(None, env(&[])).unwrap();
+        assert!(s.require_lwa().unwrap_err().to_string().contains("LINKBROKER_LWA_CLIENT_ID"));
+    }
+
+    #[test]
+    fn toml_file_is_overlaid_by_environment() {
+        let dir = std::env::temp_dir().join(format!("lb-settings-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("linkbroker.toml");
+        std::fs::write(
+            &path,
+            "code_ttl = 60\naccess_token_ttl = 600\ndefault_permissions = [\"a:b\", \"c\"]\n[alexa.intent_permissions]\nOrderTaxiIntent = \"rides:order\"\n",
+        )
+        .unwrap();
+        let s = Settings::from_sources(Some(&path), env(&[("LINKBROKER_CODE_TTL", "90")])).unwrap();
+        assert_eq!(s.code_ttl, 90);
+        assert_eq!(s.access_token_ttl, 600);
+        assert_eq!(s.default_permissions.len(), 2);
+        assert_eq!(s.alexa_intent_permissions["OrderTaxiIntent"].as_str(), "rides:order");
+        std::fs::remove_dir_all(dir).ok();
+    }
+
+    #[test]
+    fn secrets_are_redacted_in_debug() {
+        let s = Settings::from_sources(None, env(&[("LINKBROKER_LWA_CLIENT_SECRET", "topsecret")])).unwrap();
+        assert!(!format!("{s:?}").contains("topsecret"));
+    }
+}

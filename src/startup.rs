@@ -1,0 +1,148 @@
+//! Builds the application from settings: database, keys, upstream, routes,
+//! and a listener (port 0 in tests). No globals: everything a handler needs
+//! is built here and injected.
+
+use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
+
+use actix_web::dev::Server;
+use actix_web::middleware::DefaultHeaders;
+use actix_web::{web, App, HttpServer};
+use anyhow::Context;
+
+use crate::domain::{RedirectUri, Secret};
+use crate::oauth::jwt::KeyRing;
+use crate::oauth::AuthServer;
+use crate::routes::{self, AppState};
+use crate::settings::Settings;
+use crate::store::Store;
+use crate::upstream::{LwaClient, Upstream};
+
+pub struct Application {
+    server: Server,
+    address: SocketAddr,
+    public_url: String,
+    store: Store,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// The development identity provider instead of Login with Amazon.
+    pub dev: bool,
+}
+
+/// Opens the database and applies migrations (`serve` and `migrate`).
+pub async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
+    let store = Store::connect(&settings.database_url).await.with_context(|| {
+        format!("cannot open the database (LINKBROKER_DATABASE_URL={})", redact_url(&settings.database_url))
+    })?;
+    store.migrate().await.context("applying migrations failed")?;
+    Ok(store)
+}
+
+/// The URL without its password, for messages.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_string(),
+    }
+}
+
+impl Application {
+    pub async fn build(settings: Settings, options: Options) -> anyhow::Result<Self> {
+        if options.dev && !settings.bind.ip().is_loopback() {
+            anyhow::bail!(
+                "--dev only listens on loopback (it lets anyone sign in as anyone); LINKBROKER_BIND is {}",
+                settings.bind
+            );
+        }
+        let listener = TcpListener::bind(settings.bind)
+            .with_context(|| format!("cannot listen on LINKBROKER_BIND={}", settings.bind))?;
+        let address = listener.local_addr()?;
+        let public_url = match &settings.public_url {
+            Some(u) => u.as_str().trim_end_matches('/').to_string(),
+            None => format!("http://{address}"),
+        };
+        let store = open_store(&settings).await?;
+        let now = crate::clock::now();
+        let server_key = store.server_secret("refresh_successor_key", Secret::generate().expose(), now).await?;
+        let master = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, server_key.as_bytes());
+        // Separate keys per purpose, derived from the one stored secret.
+        let derive = |label: &str| {
+            ring::hmac::Key::new(ring::hmac::HMAC_SHA256, ring::hmac::sign(&master, label.as_bytes()).as_ref())
+        };
+        let keys = KeyRing::load(store.clone(), now).await.context("loading signing keys")?;
+        let upstream = if options.dev {
+            Upstream::Dev
+        } else {
+            let (id, secret) = settings.require_lwa()?;
+            Upstream::Lwa(LwaClient::new(
+                &settings.lwa,
+                id,
+                secret.expose().to_string(),
+                &format!("{public_url}/oauth/callback"),
+            )?)
+        };
+        let secure_cookies = !is_loopback_http(&public_url);
+        let auth = AuthServer {
+            store: store.clone(),
+            settings: Arc::new(settings),
+            issuer: public_url.clone().into(),
+            keys,
+            refresh_key: Arc::new(derive("refresh-successor")),
+        };
+        let state = web::Data::new(AppState { auth, upstream, secure_cookies, csrf_key: derive("consent-csrf") });
+        let dev = options.dev;
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(state.clone())
+                .app_data(web::PayloadConfig::new(64 * 1024))
+                .app_data(web::FormConfig::default().limit(16 * 1024))
+                .wrap(security_headers())
+                .wrap(crate::telemetry_middleware::RequestLog)
+                .configure(|cfg| routes::configure(cfg, dev))
+        })
+        .shutdown_timeout(10)
+        .listen(listener)?
+        .run();
+        Ok(Self { server, address, public_url, store })
+    }
+
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    pub fn public_url(&self) -> &str {
+        &self.public_url
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Runs until SIGINT/SIGTERM, then drains in-flight requests.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        tracing::info!("listening on http://{}", self.address);
+        self.server.await
+    }
+}
+
+/// Every response: not frameable, no sniffing, no referrer leaks.
+fn security_headers() -> DefaultHeaders {
+    DefaultHeaders::new()
+        .add(("X-Frame-Options", "DENY"))
+        .add((
+            "Content-Security-Policy",
+            "default-src 'none'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'",
+        ))
+        .add(("X-Content-Type-Options", "nosniff"))
+        .add(("Referrer-Policy", "no-referrer"))
+}
+
+/// Is `uri` an http URL on loopback (the only place cookies may lack `Secure`)?
+pub fn is_loopback_http(uri: &str) -> bool {
+    uri.starts_with("http://") && RedirectUri::parse(uri).is_ok()
+}

@@ -1,0 +1,131 @@
+//! OAuth clients and their registered redirect URIs.
+
+use sqlx::FromRow;
+
+use super::{Store, StoreError};
+
+#[derive(Debug, Clone, FromRow)]
+struct ClientRecord {
+    id: String,
+    name: String,
+    secret_hash: String,
+    scopes: String,
+    skip_consent: i64,
+    token_format: String,
+    created_at: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct ClientRow {
+    pub id: String,
+    pub name: String,
+    pub secret_hash: String,
+    pub scopes: String,
+    pub skip_consent: bool,
+    pub token_format: String,
+    pub created_at: i64,
+    pub redirect_uris: Vec<String>,
+}
+
+pub struct NewClient<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub secret_hash: &'a str,
+    pub scopes: &'a str,
+    pub skip_consent: bool,
+    pub token_format: &'a str,
+    pub redirect_uris: &'a [String],
+}
+
+const CLIENT_COLUMNS: &str = "id, name, secret_hash, scopes, skip_consent, token_format, created_at";
+
+impl Store {
+    pub async fn create_client(&self, c: NewClient<'_>, now: i64) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO clients (id, name, secret_hash, scopes, skip_consent, token_format, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+        )
+        .bind(c.id)
+        .bind(c.name)
+        .bind(c.secret_hash)
+        .bind(c.scopes)
+        .bind(i64::from(c.skip_consent))
+        .bind(c.token_format)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        for (i, uri) in c.redirect_uris.iter().enumerate() {
+            sqlx::query("INSERT INTO client_redirect_uris (client_id, uri, position) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+                .bind(c.id)
+                .bind(uri)
+                .bind(i as i64)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn client(&self, id: &str) -> Result<Option<ClientRow>, StoreError> {
+        let sql = format!("SELECT {CLIENT_COLUMNS} FROM clients WHERE id = $1");
+        let Some(rec): Option<ClientRecord> = sqlx::query_as(&sql).bind(id).fetch_optional(&self.pool).await? else {
+            return Ok(None);
+        };
+        let uris = self.redirect_uris(id).await?;
+        Ok(Some(into_row(rec, uris)))
+    }
+
+    async fn redirect_uris(&self, id: &str) -> Result<Vec<String>, StoreError> {
+        let rows: Vec<(String,)> =
+            sqlx::query_as("SELECT uri FROM client_redirect_uris WHERE client_id = $1 ORDER BY position")
+                .bind(id)
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows.into_iter().map(|(u,)| u).collect())
+    }
+
+    pub async fn list_clients(&self) -> Result<Vec<ClientRow>, StoreError> {
+        let sql = format!("SELECT {CLIENT_COLUMNS} FROM clients ORDER BY created_at, id");
+        let recs: Vec<ClientRecord> = sqlx::query_as(&sql).fetch_all(&self.pool).await?;
+        let mut out = Vec::with_capacity(recs.len());
+        for rec in recs {
+            let uris = self.redirect_uris(&rec.id).await?;
+            out.push(into_row(rec, uris));
+        }
+        Ok(out)
+    }
+
+    pub async fn count_clients(&self) -> Result<i64, StoreError> {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM clients").fetch_one(&self.pool).await?;
+        Ok(n)
+    }
+
+    /// Deletes a client; its links, codes and tokens go with it (cascade).
+    pub async fn delete_client(&self, id: &str) -> Result<bool, StoreError> {
+        let r = sqlx::query("DELETE FROM clients WHERE id = $1").bind(id).execute(&self.pool).await?;
+        Ok(r.rows_affected() > 0)
+    }
+
+    pub async fn set_client_secret_hash(&self, id: &str, secret_hash: &str, now: i64) -> Result<bool, StoreError> {
+        let r = sqlx::query("UPDATE clients SET secret_hash = $1, updated_at = $2 WHERE id = $3")
+            .bind(secret_hash)
+            .bind(now)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(r.rows_affected() > 0)
+    }
+}
+
+fn into_row(rec: ClientRecord, redirect_uris: Vec<String>) -> ClientRow {
+    ClientRow {
+        id: rec.id,
+        name: rec.name,
+        secret_hash: rec.secret_hash,
+        scopes: rec.scopes,
+        skip_consent: rec.skip_consent != 0,
+        token_format: rec.token_format,
+        created_at: rec.created_at,
+        redirect_uris,
+    }
+}

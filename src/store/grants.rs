@@ -1,0 +1,247 @@
+//! Links (grants) and their refresh and access tokens.
+
+use sqlx::FromRow;
+
+use super::{Store, StoreError};
+
+#[derive(Debug, Clone, FromRow)]
+pub struct GrantRow {
+    pub id: String,
+    pub user_id: String,
+    pub client_id: String,
+    pub scope: String,
+    pub revoked_at: Option<i64>,
+    pub user_disabled: i64,
+}
+
+impl GrantRow {
+    /// A link is usable while it is not revoked and its user not disabled.
+    pub fn is_live(&self) -> bool {
+        self.revoked_at.is_none() && self.user_disabled == 0
+    }
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct RefreshTokenRow {
+    pub grant_id: String,
+    pub expires_at: i64,
+    pub rotated_at: Option<i64>,
+    pub successor_hash: Option<String>,
+}
+
+/// What an access token (or a JWT's link id) resolves to.
+#[derive(Debug, Clone, FromRow)]
+pub struct ResolvedToken {
+    pub grant_id: String,
+    pub client_id: String,
+    pub user_id: String,
+    pub email: String,
+    pub name: String,
+    pub scope: String,
+}
+
+pub struct NewLink<'a> {
+    pub grant_id: &'a str,
+    pub user_id: &'a str,
+    pub client_id: &'a str,
+    pub scope: &'a str,
+    pub code_hash: &'a str,
+    pub refresh_hash: &'a str,
+    pub refresh_expires_at: i64,
+    /// `None` for JWT access tokens, which are not stored.
+    pub access_hash: Option<&'a str>,
+    pub access_expires_at: i64,
+}
+
+pub struct RotateRequest<'a> {
+    pub presented_hash: &'a str,
+    pub successor_hash: &'a str,
+    pub client_id: &'a str,
+    pub refresh_expires_at: i64,
+    pub access_hash: Option<&'a str>,
+    pub access_expires_at: i64,
+}
+
+pub enum RefreshOutcome {
+    /// The presented token was current; it is now rotated to the successor.
+    Rotated(GrantRow),
+    /// The presented token is not a current token of this client.
+    NotCurrent,
+    /// The token was current but its link is revoked or its user disabled;
+    /// nothing changed.
+    Dead(GrantRow),
+}
+
+const GRANT_COLUMNS: &str = "g.id, g.user_id, g.client_id, g.scope, g.revoked_at, u.disabled AS user_disabled";
+
+impl Store {
+    /// Creates a link with its first refresh and access tokens and records
+    /// it on the code that produced it (so a replay can revoke it).
+    pub async fn create_link(&self, l: NewLink<'_>, now: i64) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("INSERT INTO grants (id, user_id, client_id, scope, created_at, last_used_at) VALUES ($1, $2, $3, $4, $5, $5)")
+            .bind(l.grant_id)
+            .bind(l.user_id)
+            .bind(l.client_id)
+            .bind(l.scope)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO refresh_tokens (token_hash, grant_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(l.refresh_hash)
+        .bind(l.grant_id)
+        .bind(now)
+        .bind(l.refresh_expires_at)
+        .execute(&mut *tx)
+        .await?;
+        if let Some(access_hash) = l.access_hash {
+            insert_access(&mut tx, access_hash, l.grant_id, l.scope, now, l.access_expires_at).await?;
+        }
+        sqlx::query("UPDATE authorization_codes SET grant_id = $1 WHERE code_hash = $2")
+            .bind(l.grant_id)
+            .bind(l.code_hash)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Rotates a current refresh token in one transaction that starts with
+    /// the conditional UPDATE: of many concurrent calls with the same token,
+    /// exactly one sees a row come back; the others see `NotCurrent` once it
+    /// has committed (Postgres re-checks the WHERE after the row lock,
+    /// SQLite serializes writers).
+    pub async fn rotate_refresh(&self, r: RotateRequest<'_>, now: i64) -> Result<RefreshOutcome, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let claimed: Option<(String,)> = sqlx::query_as(
+            "UPDATE refresh_tokens SET rotated_at = $1, successor_hash = $2 \
+             WHERE token_hash = $3 AND rotated_at IS NULL AND expires_at > $1 \
+             AND grant_id IN (SELECT id FROM grants WHERE client_id = $4) RETURNING grant_id",
+        )
+        .bind(now)
+        .bind(r.successor_hash)
+        .bind(r.presented_hash)
+        .bind(r.client_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some((grant_id,)) = claimed else {
+            tx.rollback().await?;
+            return Ok(RefreshOutcome::NotCurrent);
+        };
+        let sql = format!("SELECT {GRANT_COLUMNS} FROM grants g JOIN users u ON u.id = g.user_id WHERE g.id = $1");
+        let grant: GrantRow = sqlx::query_as(&sql).bind(&grant_id).fetch_one(&mut *tx).await?;
+        if !grant.is_live() {
+            tx.rollback().await?;
+            return Ok(RefreshOutcome::Dead(grant));
+        }
+        sqlx::query(
+            "INSERT INTO refresh_tokens (token_hash, grant_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(r.successor_hash)
+        .bind(&grant_id)
+        .bind(now)
+        .bind(r.refresh_expires_at)
+        .execute(&mut *tx)
+        .await?;
+        if let Some(access_hash) = r.access_hash {
+            insert_access(&mut tx, access_hash, &grant_id, &grant.scope, now, r.access_expires_at).await?;
+        }
+        sqlx::query("UPDATE grants SET last_used_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(&grant_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(RefreshOutcome::Rotated(grant))
+    }
+
+    pub async fn refresh_token(&self, token_hash: &str) -> Result<Option<RefreshTokenRow>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT grant_id, expires_at, rotated_at, successor_hash FROM refresh_tokens WHERE token_hash = $1",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    pub async fn grant(&self, grant_id: &str) -> Result<Option<GrantRow>, StoreError> {
+        let sql = format!("SELECT {GRANT_COLUMNS} FROM grants g JOIN users u ON u.id = g.user_id WHERE g.id = $1");
+        Ok(sqlx::query_as(&sql).bind(grant_id).fetch_optional(&self.pool).await?)
+    }
+
+    /// Issues another access token on an existing link (a retried refresh).
+    pub async fn add_access_token(
+        &self,
+        grant_id: &str,
+        access_hash: &str,
+        scope: &str,
+        expires_at: i64,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        insert_access(&mut tx, access_hash, grant_id, scope, now, expires_at).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Revokes a link and so every token of it. Returns whether it was live.
+    pub async fn revoke_grant(&self, grant_id: &str, reason: &str, now: i64) -> Result<bool, StoreError> {
+        let r =
+            sqlx::query("UPDATE grants SET revoked_at = $1, revoked_reason = $2 WHERE id = $3 AND revoked_at IS NULL")
+                .bind(now)
+                .bind(reason)
+                .bind(grant_id)
+                .execute(&self.pool)
+                .await?;
+        Ok(r.rows_affected() > 0)
+    }
+
+    /// An opaque access token that is unexpired, unrevoked, on a live link of
+    /// an enabled user; `None` otherwise.
+    pub async fn resolve_access_token(&self, token_hash: &str, now: i64) -> Result<Option<ResolvedToken>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT g.id AS grant_id, g.client_id, u.id AS user_id, u.email, u.name, a.scope \
+             FROM access_tokens a JOIN grants g ON g.id = a.grant_id JOIN users u ON u.id = g.user_id \
+             WHERE a.token_hash = $1 AND a.expires_at > $2 AND a.revoked_at IS NULL AND g.revoked_at IS NULL AND u.disabled = 0",
+        )
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// The live link a JWT access token names; `None` if revoked or disabled.
+    pub async fn resolve_grant(&self, grant_id: &str) -> Result<Option<ResolvedToken>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT g.id AS grant_id, g.client_id, u.id AS user_id, u.email, u.name, g.scope \
+             FROM grants g JOIN users u ON u.id = g.user_id \
+             WHERE g.id = $1 AND g.revoked_at IS NULL AND u.disabled = 0",
+        )
+        .bind(grant_id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+}
+
+async fn insert_access(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    access_hash: &str,
+    grant_id: &str,
+    scope: &str,
+    now: i64,
+    expires_at: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO access_tokens (token_hash, grant_id, scope, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(access_hash)
+    .bind(grant_id)
+    .bind(scope)
+    .bind(now)
+    .bind(expires_at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,82 @@
+//! Signing keys and per-deployment secrets, shared by every instance.
+
+use sqlx::FromRow;
+
+use super::{Store, StoreError};
+
+#[derive(Debug, Clone, FromRow)]
+pub struct SigningKeyRow {
+    pub kid: String,
+    pub algorithm: String,
+    pub private_der: String,
+    pub public_jwk: String,
+    pub created_at: i64,
+    pub retired_at: Option<i64>,
+}
+
+impl Store {
+    /// Returns the secret called `name`, storing `candidate` first if there is
+    /// none yet; instances starting together all end up with the same value.
+    pub async fn server_secret(&self, name: &str, candidate: &str, now: i64) -> Result<String, StoreError> {
+        sqlx::query(
+            "INSERT INTO server_secrets (name, value, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(name)
+        .bind(candidate)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        let (value,): (String,) =
+            sqlx::query_as("SELECT value FROM server_secrets WHERE name = $1").bind(name).fetch_one(&self.pool).await?;
+        Ok(value)
+    }
+
+    /// Keys still published, newest first; the first unretired one signs.
+    pub async fn signing_keys(&self) -> Result<Vec<SigningKeyRow>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT kid, algorithm, private_der, public_jwk, created_at, retired_at FROM signing_keys ORDER BY created_at DESC, kid DESC",
+        )
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    pub async fn insert_signing_key(&self, k: &SigningKeyRow) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO signing_keys (kid, algorithm, private_der, public_jwk, created_at, retired_at) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(&k.kid)
+            .bind(&k.algorithm)
+            .bind(&k.private_der)
+            .bind(&k.public_jwk)
+            .bind(k.created_at)
+            .bind(k.retired_at)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Inserts `k` only when no key exists yet (first start of a deployment;
+    /// racing instances agree on one key).
+    pub async fn insert_first_signing_key(&self, k: &SigningKeyRow) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO signing_keys (kid, algorithm, private_der, public_jwk, created_at, retired_at) \
+             SELECT $1, $2, $3, $4, $5, NULL WHERE NOT EXISTS (SELECT 1 FROM signing_keys)",
+        )
+        .bind(&k.kid)
+        .bind(&k.algorithm)
+        .bind(&k.private_der)
+        .bind(&k.public_jwk)
+        .bind(k.created_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Marks every key but `kid` retired (they stay published for verification).
+    pub async fn retire_signing_keys_except(&self, kid: &str, now: i64) -> Result<(), StoreError> {
+        sqlx::query("UPDATE signing_keys SET retired_at = $1 WHERE kid <> $2 AND retired_at IS NULL")
+            .bind(now)
+            .bind(kid)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,173 @@
+//! The only place with SQL. One `Store` API over two real backends, chosen
+//! once by the URL scheme: SQLite (embedded default) and Postgres
+//! (production). Both run the same statements through sqlx's `Any` driver:
+//! `$N` placeholders, integer times and flags, and `RETURNING` work on both.
+//!
+//! Concurrency rules kept by every function here:
+//! - state changes are single atomic statements (`UPDATE ... WHERE <expected
+//!   state> RETURNING`, `INSERT ... ON CONFLICT`), never read-then-write;
+//! - a multi-statement transaction starts with a write, so SQLite takes its
+//!   write lock first and waits on `busy_timeout` instead of failing with
+//!   `SQLITE_BUSY` when upgrading a read snapshot.
+
+mod admins;
+mod audit;
+mod clients;
+mod codes;
+mod grants;
+mod keys;
+mod pending;
+mod users;
+
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor};
+
+pub use audit::AuditEvent;
+pub use clients::{ClientRow, NewClient};
+pub use codes::{CodeRedemption, CodeRow, NewCode};
+pub use grants::{GrantRow, NewLink, RefreshOutcome, ResolvedToken, RotateRequest};
+pub use keys::SigningKeyRow;
+pub use pending::{NewPending, PendingRow};
+pub use users::{IdentityRow, UserRow};
+
+static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database cannot be reached or is too busy: retry later (HTTP 503).
+    #[error("database unavailable: {0}")]
+    Unavailable(#[source] sqlx::Error),
+    /// A uniqueness rule was broken (a duplicate email, client, ...).
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("database error: {0}")]
+    Other(#[source] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        use sqlx::Error as E;
+        match &e {
+            E::PoolTimedOut | E::PoolClosed | E::Io(_) | E::Tls(_) | E::WorkerCrashed => Self::Unavailable(e),
+            E::Database(db) => {
+                let code = db.code().map(|c| c.to_string()).unwrap_or_default();
+                // SQLite: 5 BUSY, 6 LOCKED (and extended codes); Postgres: 08xxx
+                // connection, 40001/40P01 serialization/deadlock, 53xxx
+                // resources, 57P0x shutdown. All pass if retried.
+                let transient = matches!(code.as_str(), "5" | "6" | "261" | "517" | "40001" | "40P01")
+                    || code.starts_with("08")
+                    || code.starts_with("53")
+                    || code.starts_with("57P");
+                if transient {
+                    Self::Unavailable(e)
+                } else if db.is_unique_violation() {
+                    Self::Conflict(db.message().to_string())
+                } else {
+                    Self::Other(e)
+                }
+            }
+            _ => Self::Other(e),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("backend", &self.backend).finish()
+    }
+}
+
+/// `sqlite://x.db` creates the file when missing, as SPEC.md promises.
+fn sqlite_url(url: &str) -> String {
+    if url.contains("mode=") {
+        url.to_string()
+    } else if url.contains('?') {
+        format!("{url}&mode=rwc")
+    } else {
+        format!("{url}?mode=rwc")
+    }
+}
+
+impl Store {
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        sqlx::any::install_default_drivers();
+        let (backend, url) = if url.starts_with("sqlite:") {
+            (Backend::Sqlite, sqlite_url(url))
+        } else {
+            (Backend::Postgres, url.to_string())
+        };
+        let options: AnyConnectOptions = url.parse().map_err(StoreError::Other)?;
+        let pool = AnyPoolOptions::new()
+            // SQLite allows one writer at a time; a few connections still let
+            // reads proceed alongside it. Postgres gets a pool sized for a
+            // small instance; see the README's scaling notes.
+            .max_connections(match backend {
+                Backend::Sqlite => 4,
+                Backend::Postgres => 16,
+            })
+            .min_connections(1)
+            .acquire_timeout(Duration::from_secs(5))
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        // WAL lets readers run beside the writer; NORMAL is
+                        // durable across application crashes in WAL mode.
+                        conn.execute("PRAGMA journal_mode = WAL").await?;
+                        conn.execute("PRAGMA synchronous = NORMAL").await?;
+                        conn.execute("PRAGMA busy_timeout = 5000").await?;
+                        conn.execute("PRAGMA foreign_keys = ON").await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await?;
+        Ok(Self { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Applies pending migrations. On Postgres the migrator holds an
+    /// advisory lock, so several instances may start at once.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        let migrator = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATOR,
+            Backend::Postgres => &POSTGRES_MIGRATOR,
+        };
+        migrator.run(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Readiness: one round trip to the database.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+pub fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
