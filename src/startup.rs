@@ -79,12 +79,8 @@ impl Application {
             Upstream::Dev
         } else {
             let (id, secret) = settings.require_lwa()?;
-            Upstream::Lwa(LwaClient::new(
-                &settings.lwa,
-                id,
-                secret.expose().to_string(),
-                &format!("{public_url}/oauth/callback"),
-            )?)
+            let callback = format!("{public_url}/oauth/callback");
+            Upstream::Lwa(Box::new(LwaClient::new(&settings.lwa, id, secret.expose().to_string(), &callback)?))
         };
         let secure_cookies = !is_loopback_http(&public_url);
         let auth = AuthServer {

@@ -35,7 +35,7 @@ pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 pub const CALL_TIMEOUT: Duration = Duration::from_secs(6);
 
 pub enum Upstream {
-    Lwa(LwaClient),
+    Lwa(Box<LwaClient>),
     /// `serve --dev`: a local page where any email and name can be typed.
     Dev,
 }

@@ -1,0 +1,37 @@
+use crate::both_backends;
+use crate::helpers::{spawn_app, Backend};
+
+both_backends!(health_and_readiness_answer, metadata_and_jwks_are_published, pages_cannot_be_framed);
+
+async fn health_and_readiness_answer(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    assert_eq!(app.api.get(app.url("/healthz")).send().await.unwrap().status(), 200);
+    assert_eq!(app.api.get(app.url("/readyz")).send().await.unwrap().status(), 200);
+    app.store.close().await;
+    let r = app.api.get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(r.status(), 503, "readiness must fail without a database");
+    assert_eq!(app.api.get(app.url("/healthz")).send().await.unwrap().status(), 200);
+}
+
+async fn metadata_and_jwks_are_published(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let meta: serde_json::Value =
+        app.api.get(app.url("/.well-known/oauth-authorization-server")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(meta["issuer"], app.base);
+    assert_eq!(meta["authorization_endpoint"], app.url("/oauth/authorize"));
+    assert_eq!(meta["token_endpoint"], app.url("/oauth/token"));
+    assert_eq!(meta["authorization_response_iss_parameter_supported"], true);
+    assert!(meta["code_challenge_methods_supported"].as_array().unwrap().iter().any(|m| m == "S256"));
+    let jwks: serde_json::Value = app.api.get(app.url("/oauth/jwks")).send().await.unwrap().json().await.unwrap();
+    let keys = jwks["keys"].as_array().unwrap();
+    assert_eq!(keys.len(), 1);
+    assert_eq!(keys[0]["kty"], "EC");
+    assert!(keys[0].get("d").is_none(), "the private key must never be published");
+}
+
+async fn pages_cannot_be_framed(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let r = app.api.get(app.url("/oauth/authorize?client_id=nope")).send().await.unwrap();
+    assert_eq!(r.headers()["x-frame-options"], "DENY");
+    assert!(r.headers()["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
+}
