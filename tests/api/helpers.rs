@@ -94,6 +94,18 @@ async fn fresh_postgres() -> Option<String> {
     Some(url.to_string())
 }
 
+/// A database URL no other test uses (and the folder to delete for SQLite).
+pub async fn fresh_database(backend: Backend) -> Option<(String, Option<TempDir>)> {
+    Some(match backend {
+        Backend::Sqlite => {
+            let dir = std::env::temp_dir().join(format!("lb-test-{}", uuid::Uuid::new_v4().simple()));
+            std::fs::create_dir_all(&dir).unwrap();
+            (format!("sqlite://{}/lb.db", dir.display()), Some(TempDir(dir)))
+        }
+        Backend::Postgres => (fresh_postgres().await?, None),
+    })
+}
+
 pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
     spawn_app_with(backend, &[]).await
 }
@@ -101,14 +113,7 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
 /// `env` adds or overrides `LINKBROKER_*` settings.
 pub async fn spawn_app_with(backend: Backend, env: &[(&str, &str)]) -> Option<TestApp> {
     let lwa = MockServer::start().await;
-    let (database_url, dir) = match backend {
-        Backend::Sqlite => {
-            let dir = std::env::temp_dir().join(format!("lb-test-{}", uuid::Uuid::new_v4().simple()));
-            std::fs::create_dir_all(&dir).unwrap();
-            (format!("sqlite://{}/lb.db", dir.display()), Some(TempDir(dir)))
-        }
-        Backend::Postgres => (fresh_postgres().await?, None),
-    };
+    let (database_url, dir) = fresh_database(backend).await?;
     let mut vars: BTreeMap<String, String> = [
         ("LINKBROKER_DATABASE_URL", database_url.as_str()),
         ("LINKBROKER_BIND", "127.0.0.1:0"),

@@ -4,6 +4,8 @@
 mod helpers;
 
 mod authorize;
+mod cli;
+mod dev;
 mod health;
 mod login;
 mod refresh;

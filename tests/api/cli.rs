@@ -1,0 +1,115 @@
+//! The `linkbroker` binary's commands, run as a user would, against a fresh
+//! database per test.
+
+use std::process::{Command, Output, Stdio};
+
+use crate::both_backends;
+use crate::helpers::{fresh_database, Backend, TempDir};
+
+both_backends!(client_commands_manage_clients, user_commands_manage_users, admin_and_keys_commands_work);
+
+struct Cli {
+    database_url: String,
+    _dir: Option<TempDir>,
+}
+
+impl Cli {
+    async fn new(backend: Backend) -> Option<Self> {
+        let (database_url, dir) = fresh_database(backend).await?;
+        Some(Self { database_url, _dir: dir })
+    }
+
+    fn run(&self, args: &[&str], stdin: Option<&str>) -> Output {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_linkbroker"));
+        cmd.args(args)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("LINKBROKER_DATABASE_URL", &self.database_url)
+            .env("LINKBROKER_LOG", "warn")
+            .current_dir(std::env::temp_dir())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() });
+        let mut child = cmd.spawn().unwrap();
+        if let Some(input) = stdin {
+            use std::io::Write;
+            child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+        }
+        child.wait_with_output().unwrap()
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args, None);
+        assert!(out.status.success(), "{args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    fn fails(&self, args: &[&str]) -> String {
+        let out = self.run(args, None);
+        assert!(!out.status.success(), "{args:?} should fail");
+        String::from_utf8(out.stderr).unwrap()
+    }
+}
+
+async fn client_commands_manage_clients(backend: Backend) {
+    let Some(cli) = Cli::new(backend).await else { return };
+    let out = cli.ok(&[
+        "client",
+        "add",
+        "--name",
+        "Skill",
+        "--redirect-uri",
+        "https://pitangui.amazon.com/api/skill/link/V",
+        "--scope",
+        "profile",
+        "--json",
+    ]);
+    let created: serde_json::Value = serde_json::from_str(&out).expect("--json prints exactly one JSON object");
+    let id = created["client_id"].as_str().unwrap().to_string();
+    assert_eq!(created["client_secret"].as_str().unwrap().len(), 43);
+    let list: serde_json::Value = serde_json::from_str(&cli.ok(&["client", "list", "--json"])).unwrap();
+    assert_eq!(list[0]["client_id"], id.as_str());
+    assert_eq!(list[0]["redirect_uris"][0], "https://pitangui.amazon.com/api/skill/link/V");
+    let rotated: serde_json::Value =
+        serde_json::from_str(&cli.ok(&["client", "rotate-secret", &id, "--json"])).unwrap();
+    assert_ne!(rotated["client_secret"], created["client_secret"]);
+    assert!(cli.fails(&["client", "add", "--name", "x", "--redirect-uri", "http://evil.example/cb"]).contains("https"));
+    assert!(cli
+        .fails(&["client", "add", "--name", "x", "--redirect-uri", "https://a.example/#f"])
+        .contains("fragment"));
+    cli.ok(&["client", "remove", &id]);
+    assert!(cli.fails(&["client", "remove", &id]).contains("no client"));
+}
+
+async fn user_commands_manage_users(backend: Backend) {
+    let Some(cli) = Cli::new(backend).await else { return };
+    cli.ok(&["user", "add", "--email", " Bob@Example.COM ", "--name", "Bob", "--permission", "rides:order"]);
+    assert!(cli.fails(&["user", "add", "--email", "bob@example.com"]).contains("already exists"));
+    cli.ok(&["user", "grant", "bob@example.com", "lights:on"]);
+    cli.ok(&["user", "revoke", "BOB@example.com", "rides:order"]);
+    cli.ok(&["user", "disable", "bob@example.com"]);
+    let users: serde_json::Value = serde_json::from_str(&cli.ok(&["user", "list", "--json"])).unwrap();
+    assert_eq!(users[0]["email"], "bob@example.com");
+    assert_eq!(users[0]["disabled"], true);
+    assert_eq!(users[0]["permissions"], serde_json::json!(["lights:on"]));
+    cli.ok(&["user", "enable", "bob@example.com"]);
+    assert!(cli.fails(&["user", "grant", "nobody@example.com", "x"]).contains("no user"));
+    assert!(cli.fails(&["user", "grant", "bob@example.com", "bad permission"]).contains("permission"));
+}
+
+async fn admin_and_keys_commands_work(backend: Backend) {
+    let Some(cli) = Cli::new(backend).await else { return };
+    let out =
+        cli.run(&["admin", "add", "--email", "root@example.com", "--password-stdin"], Some("a long enough password\n"));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = cli.run(&["admin", "add", "--email", "short@example.com", "--password-stdin"], Some("short\n"));
+    assert!(!out.status.success());
+    cli.ok(&["migrate"]);
+    cli.ok(&["keys", "rotate"]);
+    let out = cli.run(&["serve"], None);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("LINKBROKER_LWA_CLIENT_ID"),
+        "serve without LWA says what to set"
+    );
+}

@@ -1,0 +1,78 @@
+//! `serve --dev`: the development identity provider and its guard rails.
+
+use std::collections::BTreeMap;
+
+use linkbroker::settings::Settings;
+use linkbroker::startup::{Application, Options};
+
+use crate::helpers::{browser, location, query_param};
+
+#[tokio::test]
+async fn dev_login_links_an_account_end_to_end() {
+    let dir = std::env::temp_dir().join(format!("lb-dev-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let env: BTreeMap<String, String> = [
+        ("LINKBROKER_DATABASE_URL".to_string(), format!("sqlite://{}/lb.db", dir.display())),
+        ("LINKBROKER_BIND".to_string(), "127.0.0.1:0".to_string()),
+    ]
+    .into();
+    let app = Application::build(Settings::from_sources(None, env).unwrap(), Options { dev: true }).await.unwrap();
+    let base = format!("http://{}", app.address());
+    let store = app.store().clone();
+    tokio::spawn(app.run_until_stopped());
+    let redirect = format!("{base}/dev/callback");
+    let (id, _secret) = linkbroker::cli::add_client(
+        &store,
+        &linkbroker::cli::ClientAdd {
+            name: "Demo".into(),
+            redirect_uris: vec![redirect.clone()],
+            scopes: vec!["profile".into()],
+            skip_consent: true,
+            token_format: linkbroker::cli::TokenFormat::Opaque,
+            json: false,
+        },
+    )
+    .await
+    .unwrap();
+    let b = browser();
+    let query = serde_urlencoded::to_string([
+        ("response_type", "code"),
+        ("client_id", id.as_str()),
+        ("redirect_uri", redirect.as_str()),
+        ("state", "s"),
+    ])
+    .unwrap();
+    let r = b.get(format!("{base}/oauth/authorize?{query}")).send().await.unwrap();
+    let to = location(&r).unwrap();
+    assert!(to.starts_with(&format!("{base}/dev/login")), "{to}");
+    let page = b.get(&to).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("DEVELOPMENT ONLY"));
+    let state = query_param(&to, "state").unwrap();
+    let r = b
+        .post(format!("{base}/dev/login"))
+        .form(&[("state", state.as_str()), ("email", "Dev@Example.com"), ("name", "Dev Person")])
+        .send()
+        .await
+        .unwrap();
+    let done = location(&r).unwrap();
+    assert!(done.starts_with(&redirect) && query_param(&done, "code").is_some(), "{done}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test]
+async fn dev_mode_refuses_non_loopback_binds() {
+    let env: BTreeMap<String, String> = [
+        ("LINKBROKER_DATABASE_URL".to_string(), "sqlite://unused.db".to_string()),
+        ("LINKBROKER_BIND".to_string(), "0.0.0.0:0".to_string()),
+    ]
+    .into();
+    let err =
+        Application::build(Settings::from_sources(None, env).unwrap(), Options { dev: true }).await.err().unwrap();
+    assert!(err.to_string().contains("loopback"), "{err}");
+}
+
+#[tokio::test]
+async fn dev_routes_do_not_exist_outside_dev_mode() {
+    let Some(app) = crate::helpers::spawn_app(crate::helpers::Backend::Sqlite).await else { return };
+    assert_eq!(app.api.get(app.url("/dev/login")).send().await.unwrap().status(), 404);
+}
