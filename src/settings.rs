@@ -74,7 +74,7 @@ pub struct LwaSettings {
 
 #[derive(Debug, Clone)]
 pub struct Settings {
-    pub database_url: String,
+    pub database_url: DatabaseUrl,
     pub bind: SocketAddr,
     /// As configured; `None` means "derive from the bound address".
     pub public_url: Option<Url>,
@@ -90,6 +90,33 @@ pub struct Settings {
     pub alexa_intent_permissions: BTreeMap<String, Permission>,
     pub log: String,
     pub log_format: LogFormat,
+}
+
+/// A database URL; `Debug` hides any password in it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DatabaseUrl(String);
+
+impl DatabaseUrl {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The URL with its password replaced by `***`, for messages.
+    pub fn redacted(&self) -> String {
+        match Url::parse(&self.0) {
+            Ok(mut u) if u.password().is_some() => {
+                let _ = u.set_password(Some("***"));
+                u.to_string()
+            }
+            _ => self.0.clone(),
+        }
+    }
+}
+
+impl std::fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "DatabaseUrl({})", self.redacted())
+    }
 }
 
 /// Where one raw value came from, for error messages.
@@ -264,7 +291,7 @@ impl Settings {
             .collect();
 
         Ok(Self {
-            database_url,
+            database_url: DatabaseUrl(database_url),
             bind,
             public_url,
             lwa,
@@ -325,7 +352,7 @@ mod tests {
     #[test]
     fn defaults_match_the_spec() {
         let s = Settings::from_sources(None, env(&[])).unwrap();
-        assert_eq!(s.database_url, "sqlite://linkbroker.db");
+        assert_eq!(s.database_url.as_str(), "sqlite://linkbroker.db");
         assert_eq!(s.bind.to_string(), "127.0.0.1:8080");
         assert_eq!(s.lwa.authorize_url.as_str(), "https://www.amazon.com/ap/oa");
         assert_eq!(s.lwa.token_url.as_str(), "https://api.amazon.com/auth/o2/token");
@@ -380,7 +407,15 @@ mod tests {
 
     #[test]
     fn secrets_are_redacted_in_debug() {
-        let s = Settings::from_sources(None, env(&[("LINKBROKER_LWA_CLIENT_SECRET", "topsecret")])).unwrap();
-        assert!(!format!("{s:?}").contains("topsecret"));
+        let s = Settings::from_sources(
+            None,
+            env(&[
+                ("LINKBROKER_LWA_CLIENT_SECRET", "topsecret"),
+                ("LINKBROKER_DATABASE_URL", "postgres://lb:dbsecret@db/lb"),
+            ]),
+        )
+        .unwrap();
+        let debug = format!("{s:?}");
+        assert!(!debug.contains("topsecret") && !debug.contains("dbsecret"), "{debug}");
     }
 }

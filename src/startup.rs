@@ -33,22 +33,11 @@ pub struct Options {
 
 /// Opens the database and applies migrations (`serve` and `migrate`).
 pub async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
-    let store = Store::connect(&settings.database_url).await.with_context(|| {
-        format!("cannot open the database (LINKBROKER_DATABASE_URL={})", redact_url(&settings.database_url))
+    let store = Store::connect(settings.database_url.as_str()).await.with_context(|| {
+        format!("cannot open the database (LINKBROKER_DATABASE_URL={})", settings.database_url.redacted())
     })?;
     store.migrate().await.context("applying migrations failed")?;
     Ok(store)
-}
-
-/// The URL without its password, for messages.
-pub fn redact_url(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut u) if u.password().is_some() => {
-            let _ = u.set_password(Some("***"));
-            u.to_string()
-        }
-        _ => url.to_string(),
-    }
 }
 
 impl Application {
