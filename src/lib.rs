@@ -16,6 +16,7 @@ pub mod alexa;
 pub mod cli;
 pub mod clock;
 pub mod domain;
+pub mod housekeeping;
 pub mod oauth;
 pub mod routes;
 pub mod settings;

@@ -85,6 +85,10 @@ pub struct Settings {
     pub refresh_token_ttl: i64,
     pub refresh_grace_seconds: i64,
     pub code_ttl: i64,
+    /// Seconds between purges of expired rows (`housekeeping`).
+    pub housekeeping_interval: i64,
+    /// Seconds between reloads of the signing keys from the database.
+    pub key_reload_seconds: i64,
     pub alexa_verify_signature: bool,
     pub alexa_application_ids: Vec<String>,
     pub alexa_intent_permissions: BTreeMap<String, Permission>,
@@ -301,6 +305,8 @@ impl Settings {
             refresh_token_ttl: seconds("refresh_token_ttl", 31_536_000, 60)?,
             refresh_grace_seconds: seconds("refresh_grace_seconds", 30, 0)?,
             code_ttl: seconds("code_ttl", 120, 1)?,
+            housekeeping_interval: seconds("housekeeping_interval", 300, 1)?,
+            key_reload_seconds: seconds("key_reload_seconds", 10, 1)?,
             alexa_verify_signature: boolean("alexa_verify_signature", true)?,
             alexa_application_ids,
             alexa_intent_permissions: intent_permissions(src)?,

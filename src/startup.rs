@@ -23,6 +23,8 @@ pub struct Application {
     address: SocketAddr,
     public_url: String,
     store: Store,
+    /// Housekeeping and key reloading; stopped with the server.
+    background: Vec<tokio::task::JoinHandle<()>>,
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -79,6 +81,10 @@ impl Application {
             keys,
             refresh_key: Arc::new(derive("refresh-successor")),
         };
+        let background = vec![
+            crate::housekeeping::spawn(store.clone(), auth.settings.clone()),
+            auth.keys.spawn_reloader(std::time::Duration::from_secs(auth.settings.key_reload_seconds as u64)),
+        ];
         let state = web::Data::new(AppState { auth, upstream, secure_cookies, csrf_key: derive("consent-csrf") });
         let dev = options.dev;
         let server = HttpServer::new(move || {
@@ -93,7 +99,7 @@ impl Application {
         .shutdown_timeout(10)
         .listen(listener)?
         .run();
-        Ok(Self { server, address, public_url, store })
+        Ok(Self { server, address, public_url, store, background })
     }
 
     pub fn address(&self) -> SocketAddr {
@@ -111,7 +117,11 @@ impl Application {
     /// Runs until SIGINT/SIGTERM, then drains in-flight requests.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         tracing::info!("listening on http://{}", self.address);
-        self.server.await
+        let result = self.server.await;
+        for task in self.background {
+            task.abort();
+        }
+        result
     }
 }
 

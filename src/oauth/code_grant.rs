@@ -78,7 +78,8 @@ impl AuthServer {
 
         let grant_id = crate::store::new_id();
         let refresh = Secret::generate();
-        let access = self.mint_access(client, &grant_id, &row.user_id, &row.scope, now)?;
+        let access = Secret::generate();
+        let access_token = self.access_token_string(client, &access, &grant_id, &row.user_id, &row.scope, now)?;
         self.store
             .create_link(
                 NewLink {
@@ -89,8 +90,8 @@ impl AuthServer {
                     code_hash: code_hash.as_str(),
                     refresh_hash: refresh.hash().as_str(),
                     refresh_expires_at: now + self.settings.refresh_token_ttl,
-                    access_hash: access.hash.as_ref().map(TokenHash::as_str),
-                    access_expires_at: access.expires_at,
+                    access_hash: access.hash().as_str(),
+                    access_expires_at: now + self.settings.access_token_ttl,
                 },
                 now,
             )
@@ -107,7 +108,7 @@ impl AuthServer {
             )
             .await?;
         Ok(TokenResponse {
-            access_token: access.token,
+            access_token,
             token_type: "Bearer",
             expires_in: self.settings.access_token_ttl,
             refresh_token: refresh.expose().to_string(),

@@ -28,7 +28,7 @@ pub struct AccessClaims {
 
 struct LoadedKey {
     kid: String,
-    retired: bool,
+    retired_at: Option<i64>,
     encoding: EncodingKey,
     decoding: DecodingKey,
     jwk: serde_json::Value,
@@ -78,11 +78,16 @@ fn load(row: &SigningKeyRow) -> Result<LoadedKey, KeyError> {
     let (x, y) = (jwk["x"].as_str().unwrap_or_default(), jwk["y"].as_str().unwrap_or_default());
     Ok(LoadedKey {
         kid: row.kid.clone(),
-        retired: row.retired_at.is_some(),
+        retired_at: row.retired_at,
         encoding: EncodingKey::from_ec_der(&der),
         decoding: DecodingKey::from_ec_components(x, y).map_err(|e| corrupt(e.to_string()))?,
         jwk,
     })
+}
+
+/// The `kid` in a JWT's header, unverified.
+pub fn kid_of(token: &str) -> Option<String> {
+    jsonwebtoken::decode_header(token).ok()?.kid
 }
 
 impl KeyRing {
@@ -103,7 +108,11 @@ impl KeyRing {
 
     pub fn sign(&self, claims: &AccessClaims) -> Result<String, jsonwebtoken::errors::Error> {
         let keys = self.keys.read().unwrap_or_else(|e| e.into_inner());
-        let key = keys.iter().find(|k| !k.retired).or(keys.first()).expect("the key ring is never empty after load");
+        let key = keys
+            .iter()
+            .find(|k| k.retired_at.is_none())
+            .or(keys.first())
+            .expect("the key ring is never empty after load");
         let mut header = Header::new(Algorithm::ES256);
         header.kid = Some(key.kid.clone());
         header.typ = Some("at+jwt".into());
@@ -136,9 +145,28 @@ impl KeyRing {
         self.keys.read().unwrap_or_else(|e| e.into_inner()).iter().any(|k| k.kid == kid)
     }
 
-    pub fn jwks(&self) -> serde_json::Value {
+    /// The published keys: the signing key and every retired key that may
+    /// still have signed an unexpired token (retired less than `max_token_age`
+    /// seconds ago, plus a minute of clock skew).
+    pub fn jwks(&self, now: i64, max_token_age: i64) -> serde_json::Value {
         let keys = self.keys.read().unwrap_or_else(|e| e.into_inner());
-        serde_json::json!({ "keys": keys.iter().map(|k| k.jwk.clone()).collect::<Vec<_>>() })
+        let published = keys.iter().filter(|k| k.retired_at.is_none_or(|at| at + max_token_age + 60 > now));
+        serde_json::json!({ "keys": published.map(|k| k.jwk.clone()).collect::<Vec<_>>() })
+    }
+
+    /// Picks up keys rotated by `linkbroker keys rotate` or another instance.
+    pub fn spawn_reloader(&self, every: std::time::Duration) -> tokio::task::JoinHandle<()> {
+        let ring = self.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                if let Err(e) = ring.reload().await {
+                    tracing::warn!(error = %e, "could not reload signing keys");
+                }
+            }
+        })
     }
 }
 

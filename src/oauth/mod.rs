@@ -5,8 +5,10 @@ pub mod authorize;
 pub mod client_auth;
 mod code_grant;
 pub mod error;
+mod introspect;
 pub mod jwt;
 mod refresh_grant;
+mod revoke;
 pub mod tokens;
 
 use std::sync::Arc;

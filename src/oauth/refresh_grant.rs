@@ -44,16 +44,19 @@ impl AuthServer {
         if presented.len() > MAX_TOKEN_LEN {
             return Err(OAuthError::invalid_grant("the refresh token is invalid"));
         }
-        let requested_scope = match params.get("scope") {
-            Some(raw) => Some(ScopeSet::parse(raw).map_err(|e| OAuthError::new(ErrorCode::InvalidScope, e.0))?),
+        let presented_hash = TokenHash::of(presented);
+        // RFC 6749 §6: a refresh may narrow the scope, never widen it. Alexa
+        // never sends one, so only this rare case pays for the extra lookup.
+        let narrowed = match params.get("scope") {
+            Some(raw) => Some(self.narrowed_scope(raw, &presented_hash).await?),
             None => None,
         };
-        let presented_hash = TokenHash::of(presented);
         let successor = self.successor_of(presented);
         let successor_hash = successor.hash();
-        // Opaque access tokens are stored in the same transaction as the rotation.
-        let opaque = (client.token_format != "jwt").then(Secret::generate);
-        let access_hash = opaque.as_ref().map(Secret::hash);
+        // Stored in the same transaction as the rotation.
+        let access = Secret::generate();
+        let access_hash = access.hash();
+        let access_expires_at = now + self.settings.access_token_ttl;
 
         let outcome = self
             .store
@@ -63,8 +66,9 @@ impl AuthServer {
                     successor_hash: successor_hash.as_str(),
                     client_id: &client.id,
                     refresh_expires_at: now + self.settings.refresh_token_ttl,
-                    access_hash: access_hash.as_ref().map(TokenHash::as_str),
-                    access_expires_at: now + self.settings.access_token_ttl,
+                    access_hash: access_hash.as_str(),
+                    access_scope: narrowed.as_deref(),
+                    access_expires_at,
                 },
                 now,
             )
@@ -74,33 +78,13 @@ impl AuthServer {
             RefreshOutcome::Dead(grant) => return Err(dead(&grant)),
             RefreshOutcome::NotCurrent => {
                 let grant = self.check_rotated(client, &presented_hash, &successor_hash, now).await?;
-                if let Some(hash) = &access_hash {
-                    self.store
-                        .add_access_token(
-                            &grant.id,
-                            hash.as_str(),
-                            &grant.scope,
-                            now + self.settings.access_token_ttl,
-                            now,
-                        )
-                        .await?;
-                }
+                let scope = narrowed.as_deref().unwrap_or(&grant.scope);
+                self.store.add_access_token(&grant.id, access_hash.as_str(), scope, access_expires_at, now).await?;
                 grant
             }
         };
-        let granted = ScopeSet::parse(&grant.scope).unwrap_or_default();
-        let scope = match requested_scope {
-            // RFC 6749 §6: a refresh may narrow the scope, never widen it.
-            Some(s) if !s.is_subset(&granted) => {
-                return Err(OAuthError::new(ErrorCode::InvalidScope, "scope exceeds what was granted"))
-            }
-            Some(s) if !s.is_empty() => s.to_string(),
-            _ => grant.scope.clone(),
-        };
-        let access_token = match opaque {
-            Some(secret) => secret.expose().to_string(),
-            None => self.mint_access(client, &grant.id, &grant.user_id, &scope, now)?.token,
-        };
+        let scope = narrowed.unwrap_or_else(|| grant.scope.clone());
+        let access_token = self.access_token_string(client, &access, &grant.id, &grant.user_id, &scope, now)?;
         Ok(TokenResponse {
             access_token,
             token_type: "Bearer",
@@ -108,6 +92,18 @@ impl AuthServer {
             refresh_token: successor.expose().to_string(),
             scope,
         })
+    }
+
+    async fn narrowed_scope(&self, raw: &str, presented: &TokenHash) -> Result<String, OAuthError> {
+        let requested = ScopeSet::parse(raw).map_err(|e| OAuthError::new(ErrorCode::InvalidScope, e.0))?;
+        let invalid = || OAuthError::invalid_grant("the refresh token is invalid");
+        let row = self.store.refresh_token(presented.as_str()).await?.ok_or_else(invalid)?;
+        let grant = self.store.grant(&row.grant_id).await?.ok_or_else(invalid)?;
+        let granted = ScopeSet::parse(&grant.scope).unwrap_or_default();
+        if !requested.is_subset(&granted) {
+            return Err(OAuthError::new(ErrorCode::InvalidScope, "scope exceeds what was granted"));
+        }
+        Ok(if requested.is_empty() { grant.scope } else { requested.to_string() })
     }
 
     /// The presented token is not current: either an honest retry (rule 2),

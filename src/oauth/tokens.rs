@@ -53,62 +53,57 @@ pub struct TokenResponse {
     pub scope: String,
 }
 
-pub struct MintedAccess {
-    pub token: String,
-    /// What to store; JWTs are self-contained and not stored.
-    pub hash: Option<TokenHash>,
-    pub expires_at: i64,
-}
-
 impl AuthServer {
-    pub fn mint_access(
+    /// Renders an access token around `secret`, the value whose hash is
+    /// stored: the token itself when opaque, the `jti` of a signed JWT
+    /// otherwise. Storing both kinds the same way lets either be revoked.
+    pub fn access_token_string(
         &self,
         client: &ClientRow,
+        secret: &Secret,
         grant_id: &str,
         user_id: &str,
         scope: &str,
         now: i64,
-    ) -> Result<MintedAccess, OAuthError> {
-        let expires_at = now + self.settings.access_token_ttl;
-        if client.token_format == "jwt" {
-            let claims = AccessClaims {
-                iss: self.issuer.to_string(),
-                sub: user_id.to_string(),
-                aud: client.id.clone(),
-                client_id: client.id.clone(),
-                exp: expires_at,
-                iat: now,
-                jti: uuid::Uuid::new_v4().to_string(),
-                scope: scope.to_string(),
-                lid: grant_id.to_string(),
-            };
-            let token = self.keys.sign(&claims).map_err(|e| {
-                tracing::error!(error = %e, "signing an access token failed");
-                OAuthError::new(super::ErrorCode::ServerError, "internal error")
-            })?;
-            return Ok(MintedAccess { token, hash: None, expires_at });
+    ) -> Result<String, OAuthError> {
+        if client.token_format != "jwt" {
+            return Ok(secret.expose().to_string());
         }
-        let secret = Secret::generate();
-        let hash = secret.hash();
-        Ok(MintedAccess { token: secret.expose().to_string(), hash: Some(hash), expires_at })
+        let claims = AccessClaims {
+            iss: self.issuer.to_string(),
+            sub: user_id.to_string(),
+            aud: client.id.clone(),
+            client_id: client.id.clone(),
+            exp: now + self.settings.access_token_ttl,
+            iat: now,
+            jti: secret.expose().to_string(),
+            scope: scope.to_string(),
+            lid: grant_id.to_string(),
+        };
+        self.keys.sign(&claims).map_err(|e| {
+            tracing::error!(error = %e, "signing an access token failed");
+            OAuthError::new(super::ErrorCode::ServerError, "internal error")
+        })
+    }
+
+    /// The stored-hash key of an access token: the token's own hash when
+    /// opaque, its `jti`'s after the signature checks out when a JWT.
+    pub async fn access_token_key(&self, token: &str) -> Option<TokenHash> {
+        if token.len() > 4096 {
+            return None;
+        }
+        if token.contains('.') {
+            let claims = self.keys.verify(token, &self.issuer).await?;
+            return Some(TokenHash::of(&claims.jti));
+        }
+        Some(TokenHash::of(token))
     }
 
     /// Resolves an access token of either format to its live link and user;
     /// `None` for anything expired, revoked, disabled or unknown.
     pub async fn resolve_access(&self, token: &str, now: i64) -> Result<Option<ResolvedToken>, StoreError> {
-        if token.len() > 4096 {
-            return Ok(None);
-        }
-        if token.contains('.') {
-            let Some(claims) = self.keys.verify(token, &self.issuer).await else { return Ok(None) };
-            let resolved = self.store.resolve_grant(&claims.lid).await?;
-            // The JWT's own scope, not the link's, is what this token carries.
-            return Ok(resolved.filter(|r| r.user_id == claims.sub).map(|mut r| {
-                r.scope = claims.scope;
-                r
-            }));
-        }
-        self.store.resolve_access_token(TokenHash::of(token).as_str(), now).await
+        let Some(key) = self.access_token_key(token).await else { return Ok(None) };
+        self.store.resolve_access_token(key.as_str(), now).await
     }
 }
 

@@ -10,6 +10,7 @@ mod dev;
 mod discovery;
 mod health;
 mod pages;
+mod revocation;
 mod token;
 mod userinfo;
 
@@ -39,6 +40,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, dev: bool) {
         .route("/oauth/consent", web::get().to(consent::show))
         .route("/oauth/consent", web::post().to(consent::submit))
         .route("/oauth/token", web::post().to(token::token))
+        .route("/oauth/revoke", web::post().to(revocation::revoke))
+        .route("/oauth/introspect", web::post().to(revocation::introspect))
         .route("/oauth/userinfo", web::get().to(userinfo::userinfo))
         .route("/oauth/jwks", web::get().to(discovery::jwks))
         .route("/.well-known/oauth-authorization-server", web::get().to(discovery::metadata))

@@ -8,28 +8,35 @@ use super::AppState;
 use crate::oauth::client_auth::ClientCredentials;
 use crate::oauth::tokens::FormParams;
 use crate::oauth::{ErrorCode, OAuthError};
+use crate::store::ClientRow;
+
+/// Reads the form and authenticates the client, as /token, /revoke and
+/// /introspect all must (RFC 7009 §2.1, RFC 7662 §2.1).
+pub async fn authenticated_client(
+    req: &HttpRequest,
+    state: &AppState,
+    body: &[u8],
+) -> Result<(ClientRow, FormParams, bool), HttpResponse> {
+    let content_type = req.headers().get("Content-Type").and_then(|v| v.to_str().ok()).unwrap_or("");
+    if !content_type.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded") {
+        return Err(error_response(
+            &OAuthError::invalid_request("Content-Type must be application/x-www-form-urlencoded"),
+            false,
+        ));
+    }
+    let params = FormParams::parse(body).map_err(|e| error_response(&e, false))?;
+    let authorization = req.headers().get("Authorization").and_then(|v| v.to_str().ok());
+    let creds = ClientCredentials::extract(authorization, params.get("client_id"), params.get("client_secret"))
+        .map_err(|e| error_response(&e.error, e.via_basic))?;
+    let client = state.auth.authenticate_client(&creds).await.map_err(|e| error_response(&e, creds.via_basic))?;
+    Ok((client, params, creds.via_basic))
+}
 
 pub async fn token(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes) -> HttpResponse {
     let now = crate::clock::now();
-    let content_type = req.headers().get("Content-Type").and_then(|v| v.to_str().ok()).unwrap_or("");
-    if !content_type.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded") {
-        return error_response(
-            &OAuthError::invalid_request("Content-Type must be application/x-www-form-urlencoded"),
-            false,
-        );
-    }
-    let params = match FormParams::parse(&body) {
-        Ok(p) => p,
-        Err(e) => return error_response(&e, false),
-    };
-    let authorization = req.headers().get("Authorization").and_then(|v| v.to_str().ok());
-    let creds = match ClientCredentials::extract(authorization, params.get("client_id"), params.get("client_secret")) {
-        Ok(c) => c,
-        Err(e) => return error_response(&e.error, e.via_basic),
-    };
-    let client = match state.auth.authenticate_client(&creds).await {
-        Ok(c) => c,
-        Err(e) => return error_response(&e, creds.via_basic),
+    let (client, params, via_basic) = match authenticated_client(&req, &state, &body).await {
+        Ok(x) => x,
+        Err(response) => return response,
     };
     let result = match params.get("grant_type") {
         Some("authorization_code") => state.auth.exchange_code(&client, &params, now).await,
@@ -49,7 +56,7 @@ pub async fn token(req: HttpRequest, state: web::Data<AppState>, body: web::Byte
             if e.code == ErrorCode::InvalidGrant {
                 tracing::info!(client_id = %client.id, reason = %e.description, "invalid_grant");
             }
-            error_response(&e, creds.via_basic)
+            error_response(&e, via_basic)
         }
     }
 }

@@ -24,6 +24,7 @@ impl GrantRow {
 #[derive(Debug, Clone, FromRow)]
 pub struct RefreshTokenRow {
     pub grant_id: String,
+    pub created_at: i64,
     pub expires_at: i64,
     pub rotated_at: Option<i64>,
     pub successor_hash: Option<String>,
@@ -38,6 +39,8 @@ pub struct ResolvedToken {
     pub email: String,
     pub name: String,
     pub scope: String,
+    pub issued_at: i64,
+    pub expires_at: i64,
 }
 
 pub struct NewLink<'a> {
@@ -48,8 +51,7 @@ pub struct NewLink<'a> {
     pub code_hash: &'a str,
     pub refresh_hash: &'a str,
     pub refresh_expires_at: i64,
-    /// `None` for JWT access tokens, which are not stored.
-    pub access_hash: Option<&'a str>,
+    pub access_hash: &'a str,
     pub access_expires_at: i64,
 }
 
@@ -58,7 +60,9 @@ pub struct RotateRequest<'a> {
     pub successor_hash: &'a str,
     pub client_id: &'a str,
     pub refresh_expires_at: i64,
-    pub access_hash: Option<&'a str>,
+    pub access_hash: &'a str,
+    /// `None`: the link's scope.
+    pub access_scope: Option<&'a str>,
     pub access_expires_at: i64,
 }
 
@@ -96,9 +100,7 @@ impl Store {
         .bind(l.refresh_expires_at)
         .execute(&mut *tx)
         .await?;
-        if let Some(access_hash) = l.access_hash {
-            insert_access(&mut tx, access_hash, l.grant_id, l.scope, now, l.access_expires_at).await?;
-        }
+        insert_access(&mut tx, l.access_hash, l.grant_id, l.scope, now, l.access_expires_at).await?;
         sqlx::query("UPDATE authorization_codes SET grant_id = $1 WHERE code_hash = $2")
             .bind(l.grant_id)
             .bind(l.code_hash)
@@ -145,9 +147,8 @@ impl Store {
         .bind(r.refresh_expires_at)
         .execute(&mut *tx)
         .await?;
-        if let Some(access_hash) = r.access_hash {
-            insert_access(&mut tx, access_hash, &grant_id, &grant.scope, now, r.access_expires_at).await?;
-        }
+        let scope = r.access_scope.unwrap_or(&grant.scope);
+        insert_access(&mut tx, r.access_hash, &grant_id, scope, now, r.access_expires_at).await?;
         sqlx::query("UPDATE grants SET last_used_at = $1 WHERE id = $2")
             .bind(now)
             .bind(&grant_id)
@@ -159,7 +160,7 @@ impl Store {
 
     pub async fn refresh_token(&self, token_hash: &str) -> Result<Option<RefreshTokenRow>, StoreError> {
         Ok(sqlx::query_as(
-            "SELECT grant_id, expires_at, rotated_at, successor_hash FROM refresh_tokens WHERE token_hash = $1",
+            "SELECT grant_id, created_at, expires_at, rotated_at, successor_hash FROM refresh_tokens WHERE token_hash = $1",
         )
         .bind(token_hash)
         .fetch_optional(&self.pool)
@@ -186,6 +187,20 @@ impl Store {
         Ok(())
     }
 
+    /// Revokes one access token, if `client_id`'s. Returns whether it was live.
+    pub async fn revoke_access_token(&self, token_hash: &str, client_id: &str, now: i64) -> Result<bool, StoreError> {
+        let r = sqlx::query(
+            "UPDATE access_tokens SET revoked_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL \
+             AND grant_id IN (SELECT id FROM grants WHERE client_id = $3)",
+        )
+        .bind(now)
+        .bind(token_hash)
+        .bind(client_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(r.rows_affected() > 0)
+    }
+
     /// Revokes a link and so every token of it. Returns whether it was live.
     pub async fn revoke_grant(&self, grant_id: &str, reason: &str, now: i64) -> Result<bool, StoreError> {
         let r =
@@ -202,24 +217,12 @@ impl Store {
     /// an enabled user; `None` otherwise.
     pub async fn resolve_access_token(&self, token_hash: &str, now: i64) -> Result<Option<ResolvedToken>, StoreError> {
         Ok(sqlx::query_as(
-            "SELECT g.id AS grant_id, g.client_id, u.id AS user_id, u.email, u.name, a.scope \
-             FROM access_tokens a JOIN grants g ON g.id = a.grant_id JOIN users u ON u.id = g.user_id \
+            "SELECT g.id AS grant_id, g.client_id, u.id AS user_id, u.email, u.name, a.scope, \
+             a.created_at AS issued_at, a.expires_at FROM access_tokens a JOIN grants g ON g.id = a.grant_id JOIN users u ON u.id = g.user_id \
              WHERE a.token_hash = $1 AND a.expires_at > $2 AND a.revoked_at IS NULL AND g.revoked_at IS NULL AND u.disabled = 0",
         )
         .bind(token_hash)
         .bind(now)
-        .fetch_optional(&self.pool)
-        .await?)
-    }
-
-    /// The live link a JWT access token names; `None` if revoked or disabled.
-    pub async fn resolve_grant(&self, grant_id: &str) -> Result<Option<ResolvedToken>, StoreError> {
-        Ok(sqlx::query_as(
-            "SELECT g.id AS grant_id, g.client_id, u.id AS user_id, u.email, u.name, g.scope \
-             FROM grants g JOIN users u ON u.id = g.user_id \
-             WHERE g.id = $1 AND g.revoked_at IS NULL AND u.disabled = 0",
-        )
-        .bind(grant_id)
         .fetch_optional(&self.pool)
         .await?)
     }
