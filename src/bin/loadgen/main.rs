@@ -1,0 +1,76 @@
+//! Load generator for linkbroker (see BENCHMARKS.md).
+//!
+//! Starts the release `linkbroker` binary (next to this one) against a fresh
+//! SQLite file and/or a fresh Postgres database, with an in-process mock
+//! Login with Amazon, then drives it like Alexa and a browser would:
+//! complete account links, chained refreshes, token resolutions at
+//! `/oauth/userinfo` and `/alexa`, and the `/healthz` baseline of the same
+//! server. Prints a table per database and writes JSON and Markdown.
+
+mod mock_lwa;
+mod report;
+mod scenarios;
+mod server;
+
+use clap::Parser;
+
+#[derive(Parser, Debug, Clone)]
+#[command(about = "Benchmarks a linkbroker release binary on this machine")]
+pub struct Args {
+    /// all, or a comma list of: healthz, links, refresh, userinfo, alexa
+    #[arg(long, default_value = "all")]
+    pub scenario: String,
+    /// Concurrent virtual clients per scenario
+    #[arg(long, default_value_t = 64)]
+    pub concurrency: usize,
+    /// Seconds each scenario runs (after a one-second warm-up)
+    #[arg(long, default_value_t = 10)]
+    pub duration: u64,
+    /// Databases: sqlite, postgres, or both
+    #[arg(long, default_value = "both")]
+    pub databases: String,
+    /// Where fresh Postgres databases are created
+    #[arg(long, env = "LINKBROKER_TEST_POSTGRES_URL", default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
+    pub postgres_admin_url: String,
+    /// Write the Markdown report here (e.g. BENCHMARKS.md)
+    #[arg(long)]
+    pub write: Option<std::path::PathBuf>,
+    /// Write the raw results as JSON here
+    #[arg(long)]
+    pub json: Option<std::path::PathBuf>,
+    /// The linkbroker binary (default: next to this one)
+    #[arg(long)]
+    pub bin: Option<std::path::PathBuf>,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let lwa = mock_lwa::start().await?;
+    let mut runs = Vec::new();
+    for db in report::databases(&args.databases)? {
+        let url = server::fresh_database(db, &args.postgres_admin_url).await?;
+        eprintln!("== {db}: starting linkbroker");
+        let srv = server::Server::start(&args, &url, &lwa).await?;
+        let mut results = Vec::new();
+        for scenario in scenarios::selected(&args.scenario)? {
+            eprintln!("   {scenario} ...");
+            let result = scenarios::run(scenario, &srv, &args).await?;
+            eprintln!("   {}", report::one_line(&result));
+            results.push(result);
+        }
+        let footprint = srv.footprint().await?;
+        srv.stop();
+        runs.push(report::Run { database: db.to_string(), results, footprint });
+    }
+    let table = report::markdown(&args, &runs);
+    println!("{table}");
+    if let Some(path) = &args.json {
+        std::fs::write(path, serde_json::to_string_pretty(&runs)?)?;
+    }
+    if let Some(path) = &args.write {
+        std::fs::write(path, report::document(&args, &table))?;
+        eprintln!("wrote {}", path.display());
+    }
+    Ok(())
+}

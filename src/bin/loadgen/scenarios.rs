@@ -1,0 +1,280 @@
+//! The scenarios: each virtual client loops one operation for the duration.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use super::server::Server;
+use super::Args;
+
+const REDIRECT: &str = "https://pitangui.amazon.com/api/skill/link/BENCHVENDOR";
+const WARM_UP: Duration = Duration::from_secs(1);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scenario {
+    Healthz,
+    Links,
+    Refresh,
+    Userinfo,
+    Alexa,
+}
+
+impl std::fmt::Display for Scenario {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Healthz => "healthz (baseline)",
+            Self::Links => "complete links",
+            Self::Refresh => "refreshes",
+            Self::Userinfo => "userinfo resolutions",
+            Self::Alexa => "/alexa resolutions (verify off)",
+        })
+    }
+}
+
+pub fn selected(raw: &str) -> anyhow::Result<Vec<Scenario>> {
+    use Scenario::*;
+    if raw == "all" {
+        return Ok(vec![Healthz, Links, Refresh, Userinfo, Alexa]);
+    }
+    raw.split(',')
+        .map(|s| match s.trim() {
+            "healthz" => Ok(Healthz),
+            "links" => Ok(Links),
+            "refresh" => Ok(Refresh),
+            "userinfo" => Ok(Userinfo),
+            "alexa" => Ok(Alexa),
+            other => anyhow::bail!("unknown scenario {other:?} (healthz, links, refresh, userinfo, alexa)"),
+        })
+        .collect()
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ScenarioResult {
+    pub scenario: String,
+    pub ops: u64,
+    pub seconds: f64,
+    pub per_second: f64,
+    pub p50_ms: f64,
+    pub p95_ms: f64,
+    pub p99_ms: f64,
+    pub max_ms: f64,
+    pub errors: BTreeMap<String, u64>,
+}
+
+/// One virtual Alexa/browser with what it carries between operations.
+struct Agent {
+    http: reqwest::Client,
+    base: String,
+    client_id: String,
+    client_secret: String,
+    access: String,
+    refresh: String,
+}
+
+static NEXT_USER: AtomicU64 = AtomicU64::new(0);
+
+impl Agent {
+    /// authorize → (mock Amazon) → callback → consent → code exchange.
+    async fn link(&mut self) -> Result<(), String> {
+        let n = NEXT_USER.fetch_add(1, Ordering::Relaxed);
+        let query = serde_urlencoded::to_string([
+            ("response_type", "code"),
+            ("client_id", self.client_id.as_str()),
+            ("redirect_uri", REDIRECT),
+            ("state", "bench"),
+            ("scope", "profile"),
+        ])
+        .unwrap_or_default();
+        let r = self.get(&format!("/oauth/authorize?{query}"), None).await?;
+        expect(&r, 302, "authorize")?;
+        let cookie = r
+            .headers()
+            .get("set-cookie")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|c| c.split(';').next())
+            .map(str::to_string)
+            .ok_or("authorize: no cookie")?;
+        let state = param(&location(&r)?, "state").ok_or("authorize: no state")?;
+        let r = self.get(&format!("/oauth/callback?code=u{n}&state={state}"), Some(&cookie)).await?;
+        expect(&r, 303, "callback")?;
+        let consent = location(&r)?;
+        let r = self.get(&consent, Some(&cookie)).await?;
+        expect(&r, 200, "consent page")?;
+        let html = r.text().await.map_err(|e| e.to_string())?;
+        let field = |name: &str| {
+            let marker = format!("name=\"{name}\" value=\"");
+            html.find(&marker).and_then(|i| html[i + marker.len()..].split('"').next()).map(str::to_string)
+        };
+        let (request, csrf) = (field("request").ok_or("no request")?, field("csrf").ok_or("no csrf")?);
+        let r = self
+            .http
+            .post(format!("{}/oauth/consent", self.base))
+            .header("Cookie", &cookie)
+            .form(&[("request", request.as_str()), ("csrf", csrf.as_str()), ("decision", "approve")])
+            .send()
+            .await
+            .map_err(|e| format!("consent: {e}"))?;
+        expect(&r, 303, "consent")?;
+        let code = param(&location(&r)?, "code").ok_or("no code")?;
+        self.token(&[("grant_type", "authorization_code"), ("code", &code), ("redirect_uri", REDIRECT)]).await
+    }
+
+    async fn refresh_once(&mut self) -> Result<(), String> {
+        let token = self.refresh.clone();
+        self.token(&[("grant_type", "refresh_token"), ("refresh_token", &token)]).await
+    }
+
+    async fn token(&mut self, form: &[(&str, &str)]) -> Result<(), String> {
+        let r = self
+            .http
+            .post(format!("{}/oauth/token", self.base))
+            .basic_auth(&self.client_id, Some(&self.client_secret))
+            .form(form)
+            .send()
+            .await
+            .map_err(|e| format!("token: {e}"))?;
+        expect(&r, 200, "token")?;
+        let v: serde_json::Value = r.json().await.map_err(|e| e.to_string())?;
+        self.access = v["access_token"].as_str().unwrap_or_default().to_string();
+        self.refresh = v["refresh_token"].as_str().unwrap_or_default().to_string();
+        Ok(())
+    }
+
+    async fn userinfo(&self) -> Result<(), String> {
+        let r = self
+            .http
+            .get(format!("{}/oauth/userinfo", self.base))
+            .bearer_auth(&self.access)
+            .send()
+            .await
+            .map_err(|e| format!("userinfo: {e}"))?;
+        expect(&r, 200, "userinfo")?;
+        r.bytes().await.map(|_| ()).map_err(|e| e.to_string())
+    }
+
+    async fn alexa(&self) -> Result<(), String> {
+        let body = serde_json::json!({
+            "version": "1.0",
+            "session": {"new": true, "sessionId": "s", "application": {"applicationId": "amzn1.ask.skill.bench"},
+                        "user": {"userId": "amzn1.ask.account.BENCH", "accessToken": self.access}},
+            "context": {"System": {"application": {"applicationId": "amzn1.ask.skill.bench"},
+                        "user": {"userId": "amzn1.ask.account.BENCH", "accessToken": self.access}}},
+            "request": {"type": "LaunchRequest", "requestId": "r", "timestamp": "2026-01-01T00:00:00Z", "locale": "en-US"}
+        });
+        let r = self
+            .http
+            .post(format!("{}/alexa", self.base))
+            .json(&body)
+            .send()
+            .await
+            .map_err(|e| format!("alexa: {e}"))?;
+        expect(&r, 200, "alexa")?;
+        let text = r.text().await.map_err(|e| e.to_string())?;
+        if text.contains("LinkAccount") {
+            return Err("alexa: token did not resolve".into());
+        }
+        Ok(())
+    }
+
+    async fn get(&self, path_and_query: &str, cookie: Option<&str>) -> Result<reqwest::Response, String> {
+        let mut req = self.http.get(format!("{}{path_and_query}", self.base));
+        if let Some(c) = cookie {
+            req = req.header("Cookie", c);
+        }
+        req.send().await.map_err(|e| format!("GET {}: {e}", path_and_query.split('?').next().unwrap_or("")))
+    }
+}
+
+fn expect(r: &reqwest::Response, status: u16, what: &str) -> Result<(), String> {
+    if r.status().as_u16() == status {
+        Ok(())
+    } else {
+        Err(format!("{what}: HTTP {}", r.status().as_u16()))
+    }
+}
+
+fn location(r: &reqwest::Response) -> Result<String, String> {
+    r.headers().get("location").and_then(|v| v.to_str().ok()).map(str::to_string).ok_or_else(|| "no Location".into())
+}
+
+fn param(url: &str, key: &str) -> Option<String> {
+    let query = url.split_once('?')?.1;
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).ok()?;
+    pairs.into_iter().find(|(k, _)| k == key).map(|(_, v)| v)
+}
+
+pub async fn run(scenario: Scenario, srv: &Server, args: &Args) -> anyhow::Result<ScenarioResult> {
+    let (client_id, client_secret) = srv.add_client(REDIRECT)?;
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_max_idle_per_host(args.concurrency)
+        .build()?;
+    // Every agent but the link agents starts with a linked account.
+    let mut agents = Vec::with_capacity(args.concurrency);
+    for _ in 0..args.concurrency {
+        let mut agent = Agent {
+            http: http.clone(),
+            base: srv.base.clone(),
+            client_id: client_id.clone(),
+            client_secret: client_secret.clone(),
+            access: String::new(),
+            refresh: String::new(),
+        };
+        if matches!(scenario, Scenario::Refresh | Scenario::Userinfo | Scenario::Alexa) {
+            agent.link().await.map_err(|e| anyhow::anyhow!("setting up a linked agent failed: {e}"))?;
+        }
+        agents.push(agent);
+    }
+    let start = Instant::now();
+    let measure_from = start + WARM_UP;
+    let end = measure_from + Duration::from_secs(args.duration);
+    let errors = Arc::new(std::sync::Mutex::new(BTreeMap::<String, u64>::new()));
+    let mut tasks = Vec::new();
+    for mut agent in agents {
+        let errors = errors.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::with_capacity(4096);
+            while Instant::now() < end {
+                let t0 = Instant::now();
+                let outcome = match scenario {
+                    Scenario::Healthz => agent.get("/healthz", None).await.and_then(|r| expect(&r, 200, "healthz")),
+                    Scenario::Links => agent.link().await,
+                    Scenario::Refresh => agent.refresh_once().await,
+                    Scenario::Userinfo => agent.userinfo().await,
+                    Scenario::Alexa => agent.alexa().await,
+                };
+                if t0 < measure_from {
+                    continue;
+                }
+                match outcome {
+                    Ok(()) => latencies.push(t0.elapsed().as_micros() as u64),
+                    Err(e) => *errors.lock().unwrap_or_else(|p| p.into_inner()).entry(e).or_default() += 1,
+                }
+            }
+            latencies
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await?);
+    }
+    let seconds = args.duration as f64;
+    all.sort_unstable();
+    let pct = |p: f64| {
+        all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1))).copied().unwrap_or(0) as f64
+            / 1000.0
+    };
+    let errors = errors.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    Ok(ScenarioResult {
+        scenario: scenario.to_string(),
+        ops: all.len() as u64,
+        seconds,
+        per_second: all.len() as f64 / seconds,
+        p50_ms: pct(0.50),
+        p95_ms: pct(0.95),
+        p99_ms: pct(0.99),
+        max_ms: all.last().copied().unwrap_or(0) as f64 / 1000.0,
+        errors,
+    })
+}
