@@ -98,7 +98,7 @@ impl AuthServer {
     pub async fn authenticate_client(&self, creds: &ClientCredentials) -> Result<ClientRow, OAuthError> {
         let presented = TokenHash::of(creds.secret.as_deref().unwrap_or(""));
         let client = match ClientId::parse(&creds.client_id) {
-            Ok(id) => self.store.client(id.as_str()).await?,
+            Ok(id) => self.store.client_for_auth(id.as_str()).await?,
             Err(_) => None,
         };
         // Compare against something even for unknown clients so both paths cost the same.

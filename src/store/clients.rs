@@ -67,12 +67,17 @@ impl Store {
     }
 
     pub async fn client(&self, id: &str) -> Result<Option<ClientRow>, StoreError> {
+        let Some(mut client) = self.client_for_auth(id).await? else { return Ok(None) };
+        client.redirect_uris = self.redirect_uris(id).await?;
+        Ok(Some(client))
+    }
+
+    /// The client without its redirect URIs: all the token endpoint needs,
+    /// in one query.
+    pub async fn client_for_auth(&self, id: &str) -> Result<Option<ClientRow>, StoreError> {
         let sql = format!("SELECT {CLIENT_COLUMNS} FROM clients WHERE id = $1");
-        let Some(rec): Option<ClientRecord> = sqlx::query_as(&sql).bind(id).fetch_optional(&self.pool).await? else {
-            return Ok(None);
-        };
-        let uris = self.redirect_uris(id).await?;
-        Ok(Some(into_row(rec, uris)))
+        let rec: Option<ClientRecord> = sqlx::query_as(&sql).bind(id).fetch_optional(&self.pool).await?;
+        Ok(rec.map(|r| into_row(r, Vec::new())))
     }
 
     async fn redirect_uris(&self, id: &str) -> Result<Vec<String>, StoreError> {
