@@ -8,11 +8,11 @@ use super::AppState;
 pub async fn userinfo(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let now = crate::clock::now();
     let Some(token) = bearer(&req) else {
-        return unauthorized("invalid_request", "a Bearer access token is required");
+        return unauthorized("a Bearer access token is required");
     };
     let resolved = match state.auth.resolve_access(token, now).await {
         Ok(Some(r)) => r,
-        Ok(None) => return unauthorized("invalid_token", "the access token is invalid, expired or revoked"),
+        Ok(None) => return unauthorized("the access token is invalid, expired or revoked"),
         Err(e) => return unavailable(&e),
     };
     let permissions = match state.auth.store.user_permissions(&resolved.user_id).await {
@@ -34,17 +34,15 @@ pub fn bearer(req: &HttpRequest) -> Option<&str> {
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim()).filter(|t| !t.is_empty())
 }
 
-/// RFC 6750 §3.
-fn unauthorized(error: &str, description: &str) -> HttpResponse {
-    let challenge = if error == "invalid_request" {
-        "Bearer realm=\"linkbroker\"".to_string()
-    } else {
-        format!("Bearer error=\"{error}\", error_description=\"{description}\"")
-    };
+/// RFC 6750 §3; SPEC.md fixes `error="invalid_token"` for every refusal,
+/// a missing token included.
+fn unauthorized(description: &str) -> HttpResponse {
+    let challenge =
+        format!("Bearer realm=\"linkbroker\", error=\"invalid_token\", error_description=\"{description}\"");
     HttpResponse::build(StatusCode::UNAUTHORIZED)
         .insert_header(("WWW-Authenticate", challenge))
         .insert_header(("Cache-Control", "no-store"))
-        .json(serde_json::json!({ "error": if error == "invalid_request" { "invalid_token" } else { error }, "error_description": description }))
+        .json(serde_json::json!({ "error": "invalid_token", "error_description": description }))
 }
 
 fn unavailable(e: &crate::store::StoreError) -> HttpResponse {

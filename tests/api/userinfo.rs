@@ -32,8 +32,10 @@ async fn userinfo_refuses_bad_tokens_with_a_bearer_challenge(backend: Backend) {
         }
         let r = req.send().await.unwrap();
         assert_eq!(r.status(), 401, "{header:?}");
-        assert!(r.headers()["www-authenticate"].to_str().unwrap().starts_with("Bearer"), "{header:?}");
+        let challenge = r.headers()["www-authenticate"].to_str().unwrap().to_string();
+        assert!(
+            challenge.starts_with("Bearer") && challenge.contains("error=\"invalid_token\""),
+            "{header:?}: {challenge}"
+        );
     }
-    let r = app.api.get(app.url("/oauth/userinfo")).bearer_auth("nope").send().await.unwrap();
-    assert!(r.headers()["www-authenticate"].to_str().unwrap().contains("error=\"invalid_token\""));
 }
