@@ -38,7 +38,6 @@ pub enum CodeRedemption {
 
 impl Store {
     pub async fn insert_code(&self, c: NewCode<'_>, now: i64) -> Result<(), StoreError> {
-        let _turn = self.write_turn().await;
         sqlx::query(
             "INSERT INTO authorization_codes (code_hash, client_id, user_id, redirect_uri, scope, code_challenge, code_challenge_method, \
              created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -61,7 +60,6 @@ impl Store {
     /// the outcome; the atomic UPDATE decides which of two racing requests
     /// that is.
     pub async fn redeem_code(&self, code_hash: &str, now: i64) -> Result<CodeRedemption, StoreError> {
-        let _turn = self.write_turn().await;
         let claimed: Option<CodeRow> = sqlx::query_as(
             "UPDATE authorization_codes SET redeemed_at = $1 WHERE code_hash = $2 AND redeemed_at IS NULL \
              RETURNING client_id, user_id, redirect_uri, scope, code_challenge, code_challenge_method, expires_at",

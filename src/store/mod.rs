@@ -88,11 +88,6 @@ pub enum Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
-    /// SQLite has one writer at a time; writers that find the lock taken
-    /// sleep in SQLite's busy handler (1 to 100 ms steps). Queueing them here
-    /// instead wakes each as soon as the previous one commits. `None` on
-    /// Postgres, whose row locks need no help.
-    writer: Option<std::sync::Arc<tokio::sync::Mutex<()>>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -146,16 +141,7 @@ impl Store {
             })
             .connect_with(options)
             .await?;
-        let writer = (backend == Backend::Sqlite).then(Default::default);
-        Ok(Self { pool, backend, writer })
-    }
-
-    /// Held for the duration of a write (see `writer`).
-    async fn write_turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
-        match &self.writer {
-            Some(lock) => Some(lock.lock().await),
-            None => None,
-        }
+        Ok(Self { pool, backend })
     }
 
     pub fn backend(&self) -> Backend {

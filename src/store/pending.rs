@@ -43,7 +43,6 @@ const PENDING_COLUMNS: &str =
 
 impl Store {
     pub async fn create_pending(&self, p: NewPending<'_>, now: i64) -> Result<(), StoreError> {
-        let _turn = self.write_turn().await;
         sqlx::query(
             "INSERT INTO pending_authorizations (id, browser_hash, upstream_state_hash, upstream_pkce_verifier, client_id, redirect_uri, \
              scope, state, code_challenge, code_challenge_method, created_at, expires_at) \
@@ -72,7 +71,6 @@ impl Store {
         state_hash: &str,
         now: i64,
     ) -> Result<Option<PendingRow>, StoreError> {
-        let _turn = self.write_turn().await;
         let sql = format!(
             "UPDATE pending_authorizations SET upstream_state_hash = NULL \
              WHERE upstream_state_hash = $1 AND expires_at > $2 RETURNING {PENDING_COLUMNS}"
@@ -89,7 +87,6 @@ impl Store {
         name: &str,
         csrf_hash: &str,
     ) -> Result<(), StoreError> {
-        let _turn = self.write_turn().await;
         sqlx::query("UPDATE pending_authorizations SET user_id = $1, upstream_email = $2, upstream_name = $3, csrf_hash = $4 WHERE id = $5")
             .bind(user_id)
             .bind(email)
@@ -109,7 +106,6 @@ impl Store {
     /// Removes and returns a request whose login is done: a consent form
     /// can be submitted once.
     pub async fn take_pending(&self, id: &str, now: i64) -> Result<Option<PendingRow>, StoreError> {
-        let _turn = self.write_turn().await;
         let sql = format!(
             "DELETE FROM pending_authorizations WHERE id = $1 AND expires_at > $2 AND user_id IS NOT NULL RETURNING {PENDING_COLUMNS}"
         );
@@ -117,7 +113,6 @@ impl Store {
     }
 
     pub async fn delete_pending(&self, id: &str) -> Result<(), StoreError> {
-        let _turn = self.write_turn().await;
         sqlx::query("DELETE FROM pending_authorizations WHERE id = $1").bind(id).execute(&self.pool).await?;
         Ok(())
     }
@@ -132,7 +127,6 @@ impl Store {
     }
 
     pub async fn save_consent(&self, user_id: &str, client_id: &str, scope: &str, now: i64) -> Result<(), StoreError> {
-        let _turn = self.write_turn().await;
         sqlx::query(
             "INSERT INTO consents (user_id, client_id, scope, updated_at) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (user_id, client_id) DO UPDATE SET scope = excluded.scope, updated_at = excluded.updated_at",

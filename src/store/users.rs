@@ -49,7 +49,6 @@ impl Store {
         permissions: &[Permission],
         now: i64,
     ) -> Result<UserRow, StoreError> {
-        let _turn = self.write_turn().await;
         let mut tx = self.pool.begin().await?;
         let id = new_id();
         let sql = format!(
@@ -85,7 +84,6 @@ impl Store {
 
     /// Returns whether the permission was newly granted.
     pub async fn grant_permission(&self, user_id: &str, permission: &Permission, now: i64) -> Result<bool, StoreError> {
-        let _turn = self.write_turn().await;
         let r = sqlx::query(
             "INSERT INTO user_permissions (user_id, permission, granted_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
         )
@@ -99,7 +97,6 @@ impl Store {
 
     /// Returns whether the user had the permission.
     pub async fn revoke_permission(&self, user_id: &str, permission: &Permission) -> Result<bool, StoreError> {
-        let _turn = self.write_turn().await;
         let r = sqlx::query("DELETE FROM user_permissions WHERE user_id = $1 AND permission = $2")
             .bind(user_id)
             .bind(permission.as_str())
@@ -110,7 +107,6 @@ impl Store {
 
     /// Returns whether the flag changed.
     pub async fn set_user_disabled(&self, user_id: &str, disabled: bool, now: i64) -> Result<bool, StoreError> {
-        let _turn = self.write_turn().await;
         let flag = i64::from(disabled);
         let r = sqlx::query("UPDATE users SET disabled = $1, updated_at = $2 WHERE id = $3 AND disabled <> $1")
             .bind(flag)
@@ -153,7 +149,6 @@ impl Store {
         name: &str,
         now: i64,
     ) -> Result<(), StoreError> {
-        let _turn = self.write_turn().await;
         sqlx::query(
             "INSERT INTO upstream_identities (provider, subject, user_id, email, name, created_at, last_login_at) VALUES ($1, $2, $3, $4, $5, $6, $6)",
         )
@@ -177,7 +172,6 @@ impl Store {
         name: &str,
         now: i64,
     ) -> Result<(), StoreError> {
-        let _turn = self.write_turn().await;
         sqlx::query("UPDATE upstream_identities SET email = $1, name = $2, last_login_at = $3 WHERE provider = $4 AND subject = $5")
             .bind(email)
             .bind(name)
@@ -191,7 +185,6 @@ impl Store {
 
     /// Fills in a pre-provisioned user's display name on first login.
     pub async fn set_user_name_if_empty(&self, user_id: &str, name: &str, now: i64) -> Result<(), StoreError> {
-        let _turn = self.write_turn().await;
         sqlx::query("UPDATE users SET name = $1, updated_at = $2 WHERE id = $3 AND name = ''")
             .bind(name)
             .bind(now)
