@@ -177,7 +177,7 @@ pub async fn finish_login(state: &AppState, pending: PendingRow, profile: Profil
         return issue_code_redirect(state, &pending, &user.id, StatusCode::FOUND, now).await;
     }
     let email = profile.email.clone().unwrap_or_default();
-    if let Err(e) = store.set_pending_user(&pending.id, &user.id, &email, &profile.name, "").await {
+    if let Err(e) = store.set_pending_user(&pending.id, &user.id, &email, &profile.name).await {
         return unavailable(&e);
     }
     redirect(StatusCode::SEE_OTHER, &format!("/oauth/consent?request={}", pending.id))

@@ -19,7 +19,6 @@ pub struct PendingRow {
     pub user_id: Option<String>,
     pub upstream_email: Option<String>,
     pub upstream_name: Option<String>,
-    pub csrf_hash: Option<String>,
     pub expires_at: i64,
 }
 
@@ -39,7 +38,7 @@ pub struct NewPending<'a> {
 
 const PENDING_COLUMNS: &str =
     "id, browser_hash, upstream_pkce_verifier, client_id, redirect_uri, scope, state, code_challenge, \
-     code_challenge_method, user_id, upstream_email, upstream_name, csrf_hash, expires_at";
+     code_challenge_method, user_id, upstream_email, upstream_name, expires_at";
 
 impl Store {
     pub async fn create_pending(&self, p: NewPending<'_>, now: i64) -> Result<(), StoreError> {
@@ -78,23 +77,19 @@ impl Store {
         Ok(sqlx::query_as(&sql).bind(state_hash).bind(now).fetch_optional(&self.pool).await?)
     }
 
-    /// Records who logged in, and the CSRF token of the consent form.
-    pub async fn set_pending_user(
-        &self,
-        id: &str,
-        user_id: &str,
-        email: &str,
-        name: &str,
-        csrf_hash: &str,
-    ) -> Result<(), StoreError> {
-        sqlx::query("UPDATE pending_authorizations SET user_id = $1, upstream_email = $2, upstream_name = $3, csrf_hash = $4 WHERE id = $5")
-            .bind(user_id)
-            .bind(email)
-            .bind(name)
-            .bind(csrf_hash)
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
+    /// Records who logged in. (The consent form's CSRF token is derived, not
+    /// stored: see `routes::callback::consent_csrf`; the `csrf_hash` column
+    /// of migration 0001 is unused.)
+    pub async fn set_pending_user(&self, id: &str, user_id: &str, email: &str, name: &str) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE pending_authorizations SET user_id = $1, upstream_email = $2, upstream_name = $3 WHERE id = $4",
+        )
+        .bind(user_id)
+        .bind(email)
+        .bind(name)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 
