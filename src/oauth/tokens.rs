@@ -93,22 +93,33 @@ impl AuthServer {
         Ok(MintedAccess { token: secret.expose().to_string(), hash: Some(hash), expires_at })
     }
 
-    /// Resolves an access token of either format to its live link and user;
-    /// `None` for anything expired, revoked, disabled or unknown.
+    /// Resolves an access token of either format to its live link, user and
+    /// permissions; `None` for anything expired, revoked, disabled or
+    /// unknown. Answers may be up to `access_cache::TTL` old.
     pub async fn resolve_access(&self, token: &str, now: i64) -> Result<Option<ResolvedToken>, StoreError> {
         if token.len() > 4096 {
             return Ok(None);
         }
-        if token.contains('.') {
+        let key = TokenHash::of(token);
+        if let Some(hit) = self.access_cache.get(&key, now) {
+            return Ok(Some(hit));
+        }
+        let resolved = if token.contains('.') {
             let Some(claims) = self.keys.verify(token, &self.issuer).await else { return Ok(None) };
             let resolved = self.store.resolve_grant(&claims.lid).await?;
-            // The JWT's own scope, not the link's, is what this token carries.
-            return Ok(resolved.filter(|r| r.user_id == claims.sub).map(|mut r| {
+            // The JWT's own scope and expiry, not the link's, are what this token carries.
+            resolved.filter(|r| r.user_id == claims.sub).map(|mut r| {
                 r.scope = claims.scope;
+                r.expires_at = claims.exp;
                 r
-            }));
+            })
+        } else {
+            self.store.resolve_access_token(key.as_str(), now).await?
+        };
+        if let Some(r) = &resolved {
+            self.access_cache.insert(key, r.clone());
         }
-        self.store.resolve_access_token(TokenHash::of(token).as_str(), now).await
+        Ok(resolved)
     }
 }
 
