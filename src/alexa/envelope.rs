@@ -126,6 +126,20 @@ pub enum EnvelopeError {
     UnknownType(String),
 }
 
+/// How much of a client's value an error message repeats (it is logged).
+const MAX_ECHOED: usize = 64;
+
+/// serde's message, except that "invalid type/value" ones quote the value,
+/// which could be a token: those keep only the position.
+fn describe(e: &serde_json::Error) -> String {
+    let message = e.to_string();
+    if message.starts_with("invalid type") || message.starts_with("invalid value") {
+        format!("a field has the wrong type at line {} column {}", e.line(), e.column())
+    } else {
+        message
+    }
+}
+
 /// Just enough to name the request type when the typed parse fails.
 #[derive(Deserialize)]
 struct Probe {
@@ -141,8 +155,10 @@ struct ProbeRequest {
 impl Envelope {
     pub fn parse(body: &[u8]) -> Result<Self, EnvelopeError> {
         serde_json::from_slice(body).map_err(|e| match serde_json::from_slice::<Probe>(body) {
-            Ok(p) if !KNOWN_TYPES.contains(&p.request.kind.as_str()) => EnvelopeError::UnknownType(p.request.kind),
-            _ => EnvelopeError::Malformed(e.to_string()),
+            Ok(p) if !KNOWN_TYPES.contains(&p.request.kind.as_str()) => {
+                EnvelopeError::UnknownType(p.request.kind.chars().take(MAX_ECHOED).collect())
+            }
+            _ => EnvelopeError::Malformed(describe(&e)),
         })
     }
 
@@ -229,6 +245,18 @@ mod tests {
         let e = Envelope::parse(br#"{"request":{"type":"IntentRequest","timestamp":"x"}}"#);
         assert!(matches!(e.unwrap_err(), EnvelopeError::Malformed(_)));
         assert!(matches!(Envelope::parse(b"{not json").unwrap_err(), EnvelopeError::Malformed(_)));
+    }
+
+    #[test]
+    fn errors_never_repeat_field_values() {
+        let e = Envelope::parse(
+            br#"{"context":{"System":{"user":"SECRET-TOKEN"}},"request":{"type":"LaunchRequest","timestamp":"t"}}"#,
+        );
+        let message = e.unwrap_err().to_string();
+        assert!(!message.contains("SECRET-TOKEN"), "{message}");
+        assert!(message.contains("line 1"), "{message}");
+        let long = format!(r#"{{"request":{{"type":"{}"}}}}"#, "x".repeat(1000));
+        assert!(Envelope::parse(long.as_bytes()).unwrap_err().to_string().len() < 120);
     }
 
     #[test]

@@ -8,33 +8,32 @@ use super::{ResolvedToken, Store, StoreError};
 /// grant id, client id, user id, email, name, scope, expires_at, alexa user id, permission.
 type Row = (String, String, String, String, String, String, i64, Option<String>, Option<String>);
 
-const COLUMNS: &str = "g.id, g.client_id, u.id, u.email, u.name";
-const PERMISSIONS: &str = "JOIN users u ON u.id = g.user_id LEFT JOIN user_permissions p ON p.user_id = u.id";
-const LIVE: &str = "g.revoked_at IS NULL AND u.disabled = 0";
+/// Opaque tokens: the token row, its link, user and permissions.
+const BY_ACCESS_TOKEN: &str =
+    "SELECT g.id, g.client_id, u.id, u.email, u.name, a.scope, a.expires_at, g.alexa_user_id, \
+     p.permission FROM access_tokens a JOIN grants g ON g.id = a.grant_id JOIN users u ON u.id = g.user_id \
+     LEFT JOIN user_permissions p ON p.user_id = u.id \
+     WHERE a.token_hash = $1 AND a.expires_at > $2 AND a.revoked_at IS NULL \
+     AND g.revoked_at IS NULL AND u.disabled = 0 ORDER BY p.permission";
+
+/// JWTs: the link they name. Expiry comes from the JWT, so the column is a
+/// placeholder (`i64::MAX`).
+const BY_GRANT: &str = "SELECT g.id, g.client_id, u.id, u.email, u.name, g.scope, 9223372036854775807, \
+     g.alexa_user_id, p.permission FROM grants g JOIN users u ON u.id = g.user_id \
+     LEFT JOIN user_permissions p ON p.user_id = u.id \
+     WHERE g.id = $1 AND g.revoked_at IS NULL AND u.disabled = 0 ORDER BY p.permission";
 
 impl Store {
     /// An opaque access token that is unexpired, unrevoked, on a live link of
     /// an enabled user; `None` otherwise.
     pub async fn resolve_access_token(&self, token_hash: &str, now: i64) -> Result<Option<ResolvedToken>, StoreError> {
-        let sql = format!(
-            "SELECT {COLUMNS}, a.scope, a.expires_at, g.alexa_user_id, p.permission \
-             FROM access_tokens a JOIN grants g ON g.id = a.grant_id {PERMISSIONS} \
-             WHERE a.token_hash = $1 AND a.expires_at > $2 AND a.revoked_at IS NULL AND {LIVE} \
-             ORDER BY p.permission"
-        );
-        let rows: Vec<Row> = sqlx::query_as(&sql).bind(token_hash).bind(now).fetch_all(&self.pool).await?;
+        let rows: Vec<Row> = sqlx::query_as(BY_ACCESS_TOKEN).bind(token_hash).bind(now).fetch_all(&self.pool).await?;
         Ok(fold(rows))
     }
 
     /// The live link a JWT access token names; `None` if revoked or disabled.
-    /// `expires_at` is left at `i64::MAX`: the JWT's own `exp` applies.
     pub async fn resolve_grant(&self, grant_id: &str) -> Result<Option<ResolvedToken>, StoreError> {
-        let sql = format!(
-            "SELECT {COLUMNS}, g.scope, {max}, g.alexa_user_id, p.permission \
-             FROM grants g {PERMISSIONS} WHERE g.id = $1 AND {LIVE} ORDER BY p.permission",
-            max = i64::MAX
-        );
-        let rows: Vec<Row> = sqlx::query_as(&sql).bind(grant_id).fetch_all(&self.pool).await?;
+        let rows: Vec<Row> = sqlx::query_as(BY_GRANT).bind(grant_id).fetch_all(&self.pool).await?;
         Ok(fold(rows))
     }
 }
