@@ -5,6 +5,7 @@ mod alexa_signing;
 mod helpers;
 
 mod alexa;
+mod alexa_startup;
 mod alexa_verify;
 mod authorize;
 mod cli;
