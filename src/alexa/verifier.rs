@@ -190,3 +190,63 @@ impl SignatureVerifier {
             .map_err(|_| VerifyError::from("signing certificate does not name echo-api.amazon.com"))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use rcgen::{BasicConstraints, CertificateParams, IsCa, KeyPair};
+
+    use super::*;
+
+    struct Counting {
+        pem: String,
+        fetches: AtomicUsize,
+    }
+
+    impl CertFetcher for Counting {
+        fn fetch<'a>(&'a self, _url: &'a CertChainUrl) -> FetchFuture<'a> {
+            self.fetches.fetch_add(1, Ordering::SeqCst);
+            Box::pin(async move { Ok(self.pem.clone().into_bytes()) })
+        }
+    }
+
+    const URL: &str = "https://s3.amazonaws.com/echo.api/echo-api-cert.pem";
+    /// 2025-01-01 and 2031-01-01, either side of the leaf's expiry.
+    const BEFORE_EXPIRY: i64 = 1_735_689_600;
+    const AFTER_EXPIRY: i64 = 1_924_992_000;
+
+    /// A root and a leaf (valid 2024-2030) for echo-api.amazon.com.
+    fn verifier() -> (SignatureVerifier, Arc<Counting>) {
+        let root_key = KeyPair::generate().unwrap();
+        let mut root = CertificateParams::new(Vec::<String>::new()).unwrap();
+        root.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        let root = root.self_signed(&root_key).unwrap();
+        let mut leaf = CertificateParams::new(vec![ECHO_API.to_string()]).unwrap();
+        leaf.not_before = rcgen::date_time_ymd(2024, 1, 1);
+        leaf.not_after = rcgen::date_time_ymd(2030, 1, 1);
+        let leaf = leaf.signed_by(&KeyPair::generate().unwrap(), &root, &root_key).unwrap();
+        let fetcher = Arc::new(Counting { pem: leaf.pem(), fetches: AtomicUsize::new(0) });
+        let anchor = webpki::anchor_from_trusted_cert(root.der()).unwrap().to_owned();
+        let trust = AlexaTrust { roots: Arc::new(vec![anchor]), fetcher: fetcher.clone() };
+        (SignatureVerifier::new(trust), fetcher)
+    }
+
+    async fn verify_at(v: &SignatureVerifier, now: i64) -> String {
+        v.verify(Some(URL), Some("AAAA"), b"{}", now).await.unwrap_err().0
+    }
+
+    #[tokio::test]
+    async fn chains_are_cached_until_the_leaf_expires_then_fetched_again() {
+        let (v, fetcher) = verifier();
+
+        // Chain fine, signature wrong: the chain is cached all the same.
+        assert!(verify_at(&v, BEFORE_EXPIRY).await.contains("does not match"));
+        assert!(verify_at(&v, BEFORE_EXPIRY).await.contains("does not match"));
+        assert_eq!(fetcher.fetches.load(Ordering::SeqCst), 1);
+
+        assert_eq!(verify_at(&v, AFTER_EXPIRY).await, "signing certificate is not valid now");
+        assert_eq!(fetcher.fetches.load(Ordering::SeqCst), 2, "an expired cached chain is fetched afresh");
+        assert!(v.cache.lock().unwrap().is_empty(), "and not cached again");
+    }
+}
