@@ -10,6 +10,7 @@ use actix_web::middleware::DefaultHeaders;
 use actix_web::{web, App, HttpServer};
 use anyhow::Context;
 
+use crate::alexa::{AlexaTrust, SignatureVerifier};
 use crate::domain::{RedirectUri, Secret};
 use crate::oauth::jwt::KeyRing;
 use crate::oauth::AuthServer;
@@ -44,6 +45,16 @@ pub async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
 
 impl Application {
     pub async fn build(settings: Settings, options: Options) -> anyhow::Result<Self> {
+        Self::build_with_alexa_trust(settings, options, AlexaTrust::amazon()?).await
+    }
+
+    /// `build` with the roots and certificate fetcher `/alexa` verifies
+    /// request signatures with (tests sign with their own CA).
+    pub async fn build_with_alexa_trust(
+        settings: Settings,
+        options: Options,
+        trust: AlexaTrust,
+    ) -> anyhow::Result<Self> {
         if options.dev && !settings.bind.ip().is_loopback() {
             anyhow::bail!(
                 "--dev only listens on loopback (it lets anyone sign in as anyone); LINKBROKER_BIND is {}",
@@ -74,18 +85,34 @@ impl Application {
             Upstream::Lwa(Box::new(LwaClient::new(&settings.lwa, id, secret.expose().to_string(), &callback)?))
         };
         let secure_cookies = !is_loopback_http(&public_url);
+        let alexa_verifier = if settings.alexa_verify_signature {
+            Some(SignatureVerifier::new(trust))
+        } else {
+            tracing::warn!(
+                "LINKBROKER_ALEXA_VERIFY_SIGNATURE=false: /alexa accepts UNSIGNED requests from anyone. \
+                 Never run a published skill like this."
+            );
+            None
+        };
         let auth = AuthServer {
             store: store.clone(),
             settings: Arc::new(settings),
             issuer: public_url.clone().into(),
             keys,
             refresh_key: Arc::new(derive("refresh-successor")),
+            access_cache: Default::default(),
         };
         let background = vec![
             crate::housekeeping::spawn(store.clone(), auth.settings.clone()),
             auth.keys.spawn_reloader(std::time::Duration::from_secs(auth.settings.key_reload_seconds as u64)),
         ];
-        let state = web::Data::new(AppState { auth, upstream, secure_cookies, csrf_key: derive("consent-csrf") });
+        let state = web::Data::new(AppState {
+            auth,
+            upstream,
+            secure_cookies,
+            csrf_key: derive("consent-csrf"),
+            alexa_verifier,
+        });
         let dev = options.dev;
         let server = HttpServer::new(move || {
             App::new()

@@ -25,6 +25,7 @@ impl AuthServer {
                 // link it produced is revoked.
                 if let Some(grant_id) = &grant_id {
                     self.store.revoke_grant(grant_id, "code_replay", now).await?;
+                    self.access_cache.clear();
                 }
                 self.store
                     .audit(

@@ -32,11 +32,10 @@ impl AuthServer {
         if r.client_id != client.id {
             return Ok(None);
         }
-        let permissions = self.store.user_permissions(&r.user_id).await?;
         Ok(Some(json!({
             "active": true, "token_type": "Bearer", "iss": self.issuer.as_ref(),
             "sub": r.user_id, "client_id": r.client_id, "scope": r.scope,
-            "exp": r.expires_at, "iat": r.issued_at, "username": r.email, "permissions": permissions,
+            "exp": r.expires_at, "iat": r.issued_at, "username": r.email, "permissions": r.permissions,
         })))
     }
 

@@ -1,6 +1,7 @@
 //! The OAuth 2.0 protocol core, free of HTTP framework types: request
 //! validation, codes, the two token grants, client authentication and JWTs.
 
+pub mod access_cache;
 pub mod authorize;
 pub mod client_auth;
 mod code_grant;
@@ -29,4 +30,6 @@ pub struct AuthServer {
     pub keys: jwt::KeyRing,
     /// Derives a rotated refresh token's successor (see `refresh_grant`).
     pub refresh_key: Arc<ring::hmac::Key>,
+    /// Resolved access tokens for a couple of seconds (see `access_cache`).
+    pub access_cache: Arc<access_cache::AccessCache>,
 }

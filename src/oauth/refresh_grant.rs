@@ -150,6 +150,8 @@ impl AuthServer {
             return Ok(grant);
         }
         self.store.revoke_grant(&grant.id, "refresh_reuse", now).await?;
+        // Theft: no cached resolution of this link may outlive the revocation here.
+        self.access_cache.clear();
         self.store
             .audit(
                 AuditEvent {

@@ -39,6 +39,7 @@ impl AuthServer {
             return Ok(false);
         }
         if self.store.revoke_grant(&grant.id, "revoked_by_client", now).await? {
+            self.access_cache.clear();
             self.store
                 .audit(
                     AuditEvent {
@@ -56,6 +57,10 @@ impl AuthServer {
 
     async fn revoke_access(&self, client: &ClientRow, token: &str, now: i64) -> Result<bool, OAuthError> {
         let Some(key) = self.access_token_key(token).await else { return Ok(false) };
-        Ok(self.store.revoke_access_token(key.as_str(), &client.id, now).await?)
+        let revoked = self.store.revoke_access_token(key.as_str(), &client.id, now).await?;
+        if revoked {
+            self.access_cache.clear();
+        }
+        Ok(revoked)
     }
 }

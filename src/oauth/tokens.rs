@@ -99,11 +99,23 @@ impl AuthServer {
         Some(TokenHash::of(token))
     }
 
-    /// Resolves an access token of either format to its live link and user;
-    /// `None` for anything expired, revoked, disabled or unknown.
+    /// Resolves an access token of either format to its live link, user and
+    /// permissions; `None` for anything expired, revoked, disabled or
+    /// unknown. Answers may be up to `access_cache::TTL` old.
     pub async fn resolve_access(&self, token: &str, now: i64) -> Result<Option<ResolvedToken>, StoreError> {
-        let Some(key) = self.access_token_key(token).await else { return Ok(None) };
-        self.store.resolve_access_token(key.as_str(), now).await
+        if token.len() > 4096 {
+            return Ok(None);
+        }
+        let cache_key = TokenHash::of(token);
+        if let Some(hit) = self.access_cache.get(&cache_key, now) {
+            return Ok(Some(hit));
+        }
+        let Some(stored_key) = self.access_token_key(token).await else { return Ok(None) };
+        let resolved = self.store.resolve_access_token(stored_key.as_str(), now).await?;
+        if let Some(r) = &resolved {
+            self.access_cache.insert(cache_key, r.clone());
+        }
+        Ok(resolved)
     }
 }
 

@@ -1,31 +1,58 @@
-//! `POST /alexa`: the companion skill endpoint. Resolves the account-linking
-//! token in the envelope to the local user and answers in Alexa's JSON.
+//! `POST /alexa`: the companion skill endpoint. Proves the request comes from
+//! Alexa, resolves the account-linking token to the local user and answers
+//! in Alexa's JSON. Every refusal is a 400 with a short reason, never a 500.
 
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde_json::json;
 
 use super::AppState;
-use crate::alexa::{first_name, Envelope, SkillResponse};
+use crate::alexa::{check_application, dialogue, events, timestamp, Envelope, Request, SkillResponse};
+use crate::store::{AuditEvent, ResolvedToken};
 
-pub async fn skill(state: web::Data<AppState>, body: web::Bytes) -> HttpResponse {
+/// Alexa requests are a few KB; larger bodies get 413 before any parsing.
+pub const MAX_BODY: usize = 64 * 1024;
+
+pub fn resource() -> actix_web::Resource {
+    web::resource("/alexa").app_data(web::PayloadConfig::new(MAX_BODY)).route(web::post().to(skill))
+}
+
+async fn skill(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes) -> HttpResponse {
     let now = crate::clock::now();
-    if state.auth.settings.alexa_verify_signature {
-        // Signature verification is not built yet; accepting unverified
-        // requests would let anyone impersonate Alexa, so refuse them.
-        tracing::warn!("refusing /alexa request: signature verification is on but not available in this build");
-        return bad_request("request signature could not be verified");
+    let settings = &state.auth.settings;
+    if let Some(verifier) = &state.alexa_verifier {
+        let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
+        if let Err(e) = verifier.verify(header("SignatureCertChainUrl"), header("Signature-256"), &body, now).await {
+            return refuse(&e.0);
+        }
     }
     let envelope = match Envelope::parse(&body) {
         Ok(e) => e,
-        Err(e) => return bad_request(&e.to_string()),
+        Err(e) => return refuse(&e.to_string()),
     };
-    let kind = envelope.request.kind.as_str();
-    if kind == "SessionEndedRequest" || kind.starts_with("AlexaSkillEvent.") {
+    if state.alexa_verifier.is_some() {
+        // Signed bodies can still be replayed; their age is what stops that.
+        if let Err(reason) = timestamp::check(envelope.request.timestamp(), envelope.request.is_event(), now) {
+            return refuse(reason);
+        }
+    }
+    if let Err(reason) = check_application(&envelope, &settings.alexa_application_ids) {
+        return refuse(reason);
+    }
+
+    if envelope.request.is_event() {
+        return match events::record(&state.auth, &envelope, now).await {
+            Ok(()) => HttpResponse::Ok().json(SkillResponse::empty()),
+            Err(e) => unavailable(&e),
+        };
+    }
+    if matches!(envelope.request, Request::SessionEndedRequest(_)) {
         return HttpResponse::Ok().json(SkillResponse::empty());
     }
-    if !matches!(kind, "LaunchRequest" | "IntentRequest") {
-        return bad_request(&format!("unsupported request type {kind:?}"));
+    let intent = envelope.intent_name();
+    if let Some(response) = dialogue::without_account(intent) {
+        return HttpResponse::Ok().json(response);
     }
-    let resolved = match envelope.access_token() {
+    let user = match envelope.access_token() {
         None => None,
         Some(token) => match state.auth.resolve_access(token, now).await {
             Ok(r) => r,
@@ -36,30 +63,42 @@ pub async fn skill(state: web::Data<AppState>, body: web::Bytes) -> HttpResponse
             }
         },
     };
-    let Some(user) = resolved else {
-        return HttpResponse::Ok().json(
-            SkillResponse::speak(
-                "Please link your account in the Alexa app to use this skill. I've sent a card to help.",
-            )
-            .link_account_card(),
-        );
-    };
-    let response = match envelope.intent_name() {
-        None | Some("HelloWorldIntent") => {
-            let first = first_name(&user.name);
-            if first.is_empty() {
-                SkillResponse::speak("Hello!")
-            } else {
-                SkillResponse::speak(format!("Hello, {first}."))
-            }
+    let Some(user) = user else { return HttpResponse::Ok().json(dialogue::please_link()) };
+    remember_alexa_user(&state, &envelope, &user).await;
+    let answer = dialogue::answer(intent, &user, &settings.alexa_intent_permissions);
+    if let Some(permission) = &answer.denied {
+        let intent = intent.unwrap_or("");
+        tracing::warn!(user_id = %user.user_id, intent, permission = %permission, "alexa intent refused: permission missing");
+        let detail = json!({ "intent": intent, "permission": permission, "alexa_user_id": envelope.alexa_user_id() });
+        let event = AuditEvent { actor: "alexa", action: "alexa.intent_denied", target: &user.user_id, detail };
+        if let Err(e) = state.auth.store.audit(event, now).await {
+            tracing::warn!(error = %e, "auditing a refused alexa intent failed");
         }
-        Some("AMAZON.HelpIntent") => SkillResponse::speak("You can say hello.").reprompt("What would you like to do?"),
-        Some("AMAZON.StopIntent" | "AMAZON.CancelIntent") => SkillResponse::speak("Goodbye."),
-        Some(_) => SkillResponse::speak("Sorry, I don't know that one."),
-    };
-    HttpResponse::Ok().json(response)
+    }
+    HttpResponse::Ok().json(answer.response)
 }
 
-fn bad_request(reason: &str) -> HttpResponse {
-    HttpResponse::BadRequest().json(serde_json::json!({ "error": "bad_request", "message": reason }))
+/// Stores the Alexa user id on the link the first time (or when it changes),
+/// so admins can see which Alexa account a link belongs to. Best effort: the
+/// user still gets their answer if this write fails.
+async fn remember_alexa_user(state: &AppState, envelope: &Envelope, user: &ResolvedToken) {
+    let Some(alexa_user) = envelope.alexa_user_id() else { return };
+    if user.alexa_user_id.as_deref() == Some(alexa_user) {
+        return;
+    }
+    if let Err(e) = state.auth.store.record_alexa_user(&user.grant_id, alexa_user).await {
+        tracing::warn!(error = %e, "recording the alexa user id failed");
+    }
+}
+
+fn refuse(reason: &str) -> HttpResponse {
+    tracing::warn!(reason, "refusing /alexa request");
+    HttpResponse::BadRequest().json(json!({ "error": "bad_request", "message": reason }))
+}
+
+fn unavailable(e: &crate::store::StoreError) -> HttpResponse {
+    tracing::warn!(error = %e, "alexa skill event failed on the database");
+    HttpResponse::ServiceUnavailable()
+        .insert_header(("Retry-After", "5"))
+        .json(json!({ "error": "temporarily_unavailable", "message": "retry later" }))
 }

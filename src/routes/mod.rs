@@ -29,6 +29,9 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// Keys the consent form's CSRF token to its request and browser.
     pub csrf_key: ring::hmac::Key,
+    /// Proves `/alexa` requests come from Alexa; `None` only when
+    /// `LINKBROKER_ALEXA_VERIFY_SIGNATURE=false` (warned at startup).
+    pub alexa_verifier: Option<crate::alexa::SignatureVerifier>,
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig, dev: bool) {
@@ -45,7 +48,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, dev: bool) {
         .route("/oauth/userinfo", web::get().to(userinfo::userinfo))
         .route("/oauth/jwks", web::get().to(discovery::jwks))
         .route("/.well-known/oauth-authorization-server", web::get().to(discovery::metadata))
-        .route("/alexa", web::post().to(alexa::skill));
+        .service(alexa::resource());
     if dev {
         cfg.route("/dev/login", web::get().to(dev::login_form))
             .route("/dev/login", web::post().to(dev::login_submit))

@@ -15,15 +15,11 @@ pub async fn userinfo(req: HttpRequest, state: web::Data<AppState>) -> HttpRespo
         Ok(None) => return unauthorized("the access token is invalid, expired or revoked"),
         Err(e) => return unavailable(&e),
     };
-    let permissions = match state.auth.store.user_permissions(&resolved.user_id).await {
-        Ok(p) => p,
-        Err(e) => return unavailable(&e),
-    };
     HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(serde_json::json!({
         "sub": resolved.user_id,
         "email": resolved.email,
         "name": resolved.name,
-        "permissions": permissions,
+        "permissions": resolved.permissions,
         "scope": resolved.scope,
     }))
 }

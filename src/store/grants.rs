@@ -30,8 +30,8 @@ pub struct RefreshTokenRow {
     pub successor_hash: Option<String>,
 }
 
-/// What an access token (or a JWT's link id) resolves to.
-#[derive(Debug, Clone, FromRow)]
+/// What an access token (or a JWT's link id) resolves to (see `access.rs`).
+#[derive(Debug, Clone)]
 pub struct ResolvedToken {
     pub grant_id: String,
     pub client_id: String,
@@ -39,7 +39,13 @@ pub struct ResolvedToken {
     pub email: String,
     pub name: String,
     pub scope: String,
+    /// When the access token was issued (Unix seconds).
     pub issued_at: i64,
+    /// The user's permissions, sorted.
+    pub permissions: Vec<String>,
+    /// The Alexa user id last seen with a token of this link.
+    pub alexa_user_id: Option<String>,
+    /// When the access token expires (Unix seconds).
     pub expires_at: i64,
 }
 
@@ -211,20 +217,6 @@ impl Store {
                 .execute(&self.pool)
                 .await?;
         Ok(r.rows_affected() > 0)
-    }
-
-    /// An opaque access token that is unexpired, unrevoked, on a live link of
-    /// an enabled user; `None` otherwise.
-    pub async fn resolve_access_token(&self, token_hash: &str, now: i64) -> Result<Option<ResolvedToken>, StoreError> {
-        Ok(sqlx::query_as(
-            "SELECT g.id AS grant_id, g.client_id, u.id AS user_id, u.email, u.name, a.scope, \
-             a.created_at AS issued_at, a.expires_at FROM access_tokens a JOIN grants g ON g.id = a.grant_id JOIN users u ON u.id = g.user_id \
-             WHERE a.token_hash = $1 AND a.expires_at > $2 AND a.revoked_at IS NULL AND g.revoked_at IS NULL AND u.disabled = 0",
-        )
-        .bind(token_hash)
-        .bind(now)
-        .fetch_optional(&self.pool)
-        .await?)
     }
 }
 

@@ -10,7 +10,9 @@
 //!   write lock first and waits on `busy_timeout` instead of failing with
 //!   `SQLITE_BUSY` when upgrading a read snapshot.
 
+mod access;
 mod admins;
+mod alexa;
 mod audit;
 mod clients;
 mod codes;

@@ -26,6 +26,8 @@ impl Cli {
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("LINKBROKER_DATABASE_URL", &self.database_url)
             .env("LINKBROKER_LOG", "warn")
+            // Port 8080 may be taken on a shared machine; serve must fail on LWA, not on bind.
+            .env("LINKBROKER_BIND", "127.0.0.1:0")
             .current_dir(std::env::temp_dir())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -108,8 +110,6 @@ async fn admin_and_keys_commands_work(backend: Backend) {
     cli.ok(&["keys", "rotate"]);
     let out = cli.run(&["serve"], None);
     assert!(!out.status.success());
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("LINKBROKER_LWA_CLIENT_ID"),
-        "serve without LWA says what to set"
-    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("LINKBROKER_LWA_CLIENT_ID"), "serve without LWA says what to set: {stderr}");
 }

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use linkbroker::alexa::AlexaTrust;
 use linkbroker::cli::{add_client, ClientAdd, TokenFormat};
 use linkbroker::settings::Settings;
 use linkbroker::startup::{Application, Options};
@@ -112,6 +113,17 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
 
 /// `env` adds or overrides `LINKBROKER_*` settings.
 pub async fn spawn_app_with(backend: Backend, env: &[(&str, &str)]) -> Option<TestApp> {
+    spawn_app_custom(backend, env, None, None).await
+}
+
+/// Also a `linkbroker.toml` body, and the roots and certificate fetcher that
+/// `/alexa` verifies signatures with.
+pub async fn spawn_app_custom(
+    backend: Backend,
+    env: &[(&str, &str)],
+    toml: Option<&str>,
+    alexa_trust: Option<AlexaTrust>,
+) -> Option<TestApp> {
     let lwa = MockServer::start().await;
     let (database_url, dir) = fresh_database(backend).await?;
     let mut vars: BTreeMap<String, String> = [
@@ -130,13 +142,34 @@ pub async fn spawn_app_with(backend: Backend, env: &[(&str, &str)]) -> Option<Te
     for (k, v) in env {
         vars.insert(k.to_string(), v.to_string());
     }
-    let settings = Settings::from_sources(None, vars).expect("test settings are valid");
-    let app = Application::build(settings, Options::default()).await.expect("the app builds");
+    let config = toml.map(|body| {
+        let path = dir_for_config(&dir).join("linkbroker.toml");
+        std::fs::write(&path, body).unwrap();
+        path
+    });
+    let settings = Settings::from_sources(config.as_deref(), vars).expect("test settings are valid");
+    let app = match alexa_trust {
+        Some(trust) => Application::build_with_alexa_trust(settings, Options::default(), trust).await,
+        None => Application::build(settings, Options::default()).await,
+    }
+    .expect("the app builds");
     let base = format!("http://{}", app.address());
     let store = app.store().clone();
     tokio::spawn(app.run_until_stopped());
     let api = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     Some(TestApp { base, store, lwa, api, _dir: dir })
+}
+
+/// A folder for a test's config file: the SQLite folder, else a new temp one.
+fn dir_for_config(dir: &Option<TempDir>) -> std::path::PathBuf {
+    match dir {
+        Some(TempDir(path)) => path.clone(),
+        None => {
+            let path = std::env::temp_dir().join(format!("lb-test-{}", uuid::Uuid::new_v4().simple()));
+            std::fs::create_dir_all(&path).unwrap();
+            path
+        }
+    }
 }
 
 /// What the mock Amazon says about the logged-in user.
@@ -342,4 +375,23 @@ impl TestApp {
     pub async fn audit_actions(&self) -> Vec<String> {
         self.store.audit_actions(100).await.unwrap().into_iter().map(|(_, action, _)| action).collect()
     }
+
+    /// POSTs raw bytes to `/alexa` with optional signature headers.
+    pub async fn alexa_raw(&self, body: Vec<u8>, cert_url: Option<&str>, signature: Option<&str>) -> (u16, Value) {
+        let mut req = self.api.post(self.url("/alexa")).header("Content-Type", "application/json").body(body);
+        if let Some(u) = cert_url {
+            req = req.header("SignatureCertChainUrl", u);
+        }
+        if let Some(s) = signature {
+            req = req.header("Signature-256", s);
+        }
+        let resp = req.send().await.unwrap();
+        let status = resp.status().as_u16();
+        (status, resp.json().await.unwrap_or(Value::Null))
+    }
+}
+
+/// What Alexa would say: `response.outputSpeech.text`.
+pub fn speech(answer: &Value) -> &str {
+    answer["response"]["outputSpeech"]["text"].as_str().unwrap_or("")
 }

@@ -1,8 +1,12 @@
 //! Black-box tests: the real app on port 0, a fresh database per test, a
 //! wiremock Login with Amazon. Every test runs on SQLite and on Postgres.
 
+mod alexa_signing;
 mod helpers;
 
+mod alexa;
+mod alexa_startup;
+mod alexa_verify;
 mod authorize;
 mod cli;
 mod dev;

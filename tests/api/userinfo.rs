@@ -3,7 +3,8 @@ use crate::helpers::{spawn_app, Backend};
 
 both_backends!(
     userinfo_resolves_tokens_to_profile_and_permissions,
-    userinfo_refuses_bad_tokens_with_a_bearer_challenge
+    userinfo_refuses_bad_tokens_with_a_bearer_challenge,
+    userinfo_stops_at_once_when_theft_revokes_the_link,
 );
 
 async fn userinfo_resolves_tokens_to_profile_and_permissions(backend: Backend) {
@@ -38,4 +39,22 @@ async fn userinfo_refuses_bad_tokens_with_a_bearer_challenge(backend: Backend) {
             "{header:?}: {challenge}"
         );
     }
+}
+
+/// Resolutions are cached for a moment; a revocation for theft must not wait for that.
+async fn userinfo_stops_at_once_when_theft_revokes_the_link(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let (client, first) = app.linked().await;
+    let stolen = first["refresh_token"].as_str().unwrap();
+    let mut latest = first.clone();
+    for _ in 0..3 {
+        latest = app.refresh(&client, latest["refresh_token"].as_str().unwrap()).await.1;
+    }
+    let access = latest["access_token"].as_str().unwrap();
+    assert_eq!(app.userinfo(access).await.0, 200); // now cached
+
+    // The first refresh token, several rotations behind: theft revokes the link.
+    assert_eq!(app.refresh(&client, stolen).await.0, 400);
+
+    assert_eq!(app.userinfo(access).await.0, 401);
 }

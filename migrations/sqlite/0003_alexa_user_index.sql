@@ -1,0 +1,4 @@
+-- SQLite twin of migrations/postgres/0003_alexa_user_index.sql.
+-- SkillDisabled without a token revokes the links recorded for an Alexa user
+-- id (grants.alexa_user_id, set by /alexa); this keeps that lookup indexed.
+CREATE INDEX grants_alexa_user ON grants (alexa_user_id);
