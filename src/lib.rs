@@ -9,6 +9,7 @@
 //! - `accounts`  who is who: linking upstream identities to local users
 //! - `alexa`     the companion skill endpoint's envelopes and answers
 //! - `routes`    actix handlers: parse, call the core, map to HTTP
+//! - `metrics`   Prometheus counters and histograms behind `/metrics`
 //! - `startup`   builds the app from settings; `cli` the commands
 
 pub mod accounts;
@@ -16,6 +17,7 @@ pub mod alexa;
 pub mod cli;
 pub mod clock;
 pub mod domain;
+pub mod metrics;
 pub mod oauth;
 pub mod routes;
 pub mod settings;

@@ -11,11 +11,13 @@ use actix_web::{web, App, HttpServer};
 use anyhow::Context;
 
 use crate::domain::{RedirectUri, Secret};
+use crate::metrics::Metrics;
 use crate::oauth::jwt::KeyRing;
 use crate::oauth::AuthServer;
 use crate::routes::{self, AppState};
 use crate::settings::Settings;
 use crate::store::Store;
+use crate::telemetry_middleware::RequestLog;
 use crate::upstream::{LwaClient, Upstream};
 
 pub struct Application {
@@ -79,7 +81,14 @@ impl Application {
             keys,
             refresh_key: Arc::new(derive("refresh-successor")),
         };
-        let state = web::Data::new(AppState { auth, upstream, secure_cookies, csrf_key: derive("consent-csrf") });
+        let metrics = Metrics::new();
+        let state = web::Data::new(AppState {
+            auth,
+            upstream,
+            secure_cookies,
+            csrf_key: derive("consent-csrf"),
+            metrics: metrics.clone(),
+        });
         let dev = options.dev;
         let server = HttpServer::new(move || {
             App::new()
@@ -87,7 +96,7 @@ impl Application {
                 .app_data(web::PayloadConfig::new(64 * 1024))
                 .app_data(web::FormConfig::default().limit(16 * 1024))
                 .wrap(security_headers())
-                .wrap(crate::telemetry_middleware::RequestLog)
+                .wrap(RequestLog::new(metrics.clone()))
                 .configure(|cfg| routes::configure(cfg, dev))
         })
         .shutdown_timeout(10)

@@ -9,12 +9,14 @@ mod consent;
 mod dev;
 mod discovery;
 mod health;
+mod metrics;
 mod pages;
 mod token;
 mod userinfo;
 
 use actix_web::web;
 
+use crate::metrics::Metrics;
 use crate::oauth::AuthServer;
 use crate::upstream::Upstream;
 
@@ -28,11 +30,14 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// Keys the consent form's CSRF token to its request and browser.
     pub csrf_key: ring::hmac::Key,
+    /// Counters behind `/metrics`.
+    pub metrics: Metrics,
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig, dev: bool) {
     cfg.route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
+        .route("/metrics", web::get().to(metrics::metrics))
         .route("/static/style.css", web::get().to(pages::stylesheet))
         .route("/oauth/authorize", web::get().to(authorize::authorize))
         .route("/oauth/callback", web::get().to(callback::callback))

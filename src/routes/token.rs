@@ -31,6 +31,7 @@ pub async fn token(req: HttpRequest, state: web::Data<AppState>, body: web::Byte
         Ok(c) => c,
         Err(e) => return error_response(&e, creds.via_basic),
     };
+    let grant_type = params.get("grant_type").unwrap_or("");
     let result = match params.get("grant_type") {
         Some("authorization_code") => state.auth.exchange_code(&client, &params, now).await,
         Some("refresh_token") => state.auth.refresh(&client, &params, now).await,
@@ -40,6 +41,7 @@ pub async fn token(req: HttpRequest, state: web::Data<AppState>, body: web::Byte
         )),
         None => Err(OAuthError::invalid_request("grant_type is required")),
     };
+    state.metrics.observe_grant(grant_type, &result);
     match result {
         Ok(tokens) => HttpResponse::Ok()
             .insert_header(("Cache-Control", "no-store"))

@@ -163,6 +163,11 @@ impl Store {
         Ok(())
     }
 
+    /// (open connections, idle connections) of the pool, for `/metrics`.
+    pub fn pool_stats(&self) -> (u32, usize) {
+        (self.pool.size(), self.pool.num_idle())
+    }
+
     pub async fn close(&self) {
         self.pool.close().await;
     }

@@ -46,7 +46,9 @@ pub struct TestApp {
     pub lwa: MockServer,
     /// Alexa's servers: no cookies.
     pub api: reqwest::Client,
-    _dir: Option<TempDir>,
+    /// Shared by sibling instances (`spawn_sibling`).
+    pub database_url: String,
+    pub _dir: Option<TempDir>,
 }
 
 pub struct TempDir(std::path::PathBuf);
@@ -114,8 +116,34 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
 pub async fn spawn_app_with(backend: Backend, env: &[(&str, &str)]) -> Option<TestApp> {
     let lwa = MockServer::start().await;
     let (database_url, dir) = fresh_database(backend).await?;
+    let vars = app_env(&lwa.uri(), &database_url, env);
+    Some(start_in_process(vars, lwa, database_url, dir).await)
+}
+
+async fn start_in_process(
+    vars: BTreeMap<String, String>,
+    lwa: MockServer,
+    database_url: String,
+    dir: Option<TempDir>,
+) -> TestApp {
+    let settings = Settings::from_sources(None, vars).expect("test settings are valid");
+    let app = Application::build(settings, Options::default()).await.expect("the app builds");
+    let base = format!("http://{}", app.address());
+    let store = app.store().clone();
+    tokio::spawn(app.run_until_stopped());
+    TestApp { base, store, lwa, api: api_client(), database_url, _dir: dir }
+}
+
+/// Alexa's servers: no cookies, no redirects followed.
+pub fn api_client() -> reqwest::Client {
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+/// The settings of a test instance: the database, a free port, and LWA at
+/// the mock `lwa_uri`; `env` adds or overrides.
+pub fn app_env(lwa_uri: &str, database_url: &str, env: &[(&str, &str)]) -> BTreeMap<String, String> {
     let mut vars: BTreeMap<String, String> = [
-        ("LINKBROKER_DATABASE_URL", database_url.as_str()),
+        ("LINKBROKER_DATABASE_URL", database_url),
         ("LINKBROKER_BIND", "127.0.0.1:0"),
         ("LINKBROKER_LWA_CLIENT_ID", "amzn1.application-oa2-client.test"),
         ("LINKBROKER_LWA_CLIENT_SECRET", "lwa-secret"),
@@ -124,19 +152,13 @@ pub async fn spawn_app_with(backend: Backend, env: &[(&str, &str)]) -> Option<Te
     .into_iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))
     .collect();
-    vars.insert("LINKBROKER_LWA_AUTHORIZE_URL".into(), format!("{}/ap/oa", lwa.uri()));
-    vars.insert("LINKBROKER_LWA_TOKEN_URL".into(), format!("{}/auth/o2/token", lwa.uri()));
-    vars.insert("LINKBROKER_LWA_PROFILE_URL".into(), format!("{}/user/profile", lwa.uri()));
+    vars.insert("LINKBROKER_LWA_AUTHORIZE_URL".into(), format!("{lwa_uri}/ap/oa"));
+    vars.insert("LINKBROKER_LWA_TOKEN_URL".into(), format!("{lwa_uri}/auth/o2/token"));
+    vars.insert("LINKBROKER_LWA_PROFILE_URL".into(), format!("{lwa_uri}/user/profile"));
     for (k, v) in env {
         vars.insert(k.to_string(), v.to_string());
     }
-    let settings = Settings::from_sources(None, vars).expect("test settings are valid");
-    let app = Application::build(settings, Options::default()).await.expect("the app builds");
-    let base = format!("http://{}", app.address());
-    let store = app.store().clone();
-    tokio::spawn(app.run_until_stopped());
-    let api = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    Some(TestApp { base, store, lwa, api, _dir: dir })
+    vars
 }
 
 /// What the mock Amazon says about the logged-in user.
@@ -167,6 +189,14 @@ pub fn hidden_field(html: &str, name: &str) -> Option<String> {
 }
 
 impl TestApp {
+    /// A second instance on the same database, issuer and mock LWA, as behind
+    /// a load balancer. Its own `lwa` mock is unused.
+    pub async fn spawn_sibling(&self) -> TestApp {
+        let env = [("LINKBROKER_PUBLIC_URL", self.base.as_str())];
+        let vars = app_env(&self.lwa.uri(), &self.database_url, &env);
+        start_in_process(vars, MockServer::start().await, self.database_url.clone(), None).await
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }

@@ -8,6 +8,8 @@ mod cli;
 mod dev;
 mod health;
 mod login;
+mod observability;
+mod process;
 mod refresh;
 mod token;
 mod userinfo;
