@@ -11,5 +11,6 @@ mod login;
 mod observability;
 mod process;
 mod refresh;
+mod scale_out;
 mod token;
 mod userinfo;
