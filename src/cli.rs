@@ -174,7 +174,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 
 async fn serve(settings: Settings, dev: bool) -> anyhow::Result<()> {
     let seed_credentials = dev;
-    let app = Application::build(settings, Options { dev }).await?;
+    let app = Application::build_patiently(settings, Options { dev }).await?;
     if seed_credentials {
         seed_dev(app.store(), app.public_url()).await?;
     }

@@ -10,6 +10,7 @@
 //! - `alexa`     the companion skill endpoint's envelopes and answers
 //! - `routes`    actix handlers: parse, call the core, map to HTTP
 //! - `metrics`   Prometheus counters and histograms behind `/metrics`
+//! - `standby`   serving 503s while the database is unreachable at startup
 //! - `startup`   builds the app from settings; `cli` the commands
 
 pub mod accounts;
@@ -21,6 +22,7 @@ pub mod metrics;
 pub mod oauth;
 pub mod routes;
 pub mod settings;
+pub mod standby;
 pub mod startup;
 pub mod store;
 pub mod telemetry;

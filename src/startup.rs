@@ -43,7 +43,18 @@ pub async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
 }
 
 impl Application {
+    /// Fails at once when the database is unreachable (tests, scripts).
     pub async fn build(settings: Settings, options: Options) -> anyhow::Result<Self> {
+        Self::build_with(settings, options, false).await
+    }
+
+    /// `serve`: listens at once and waits for an unreachable database,
+    /// answering 503 meanwhile (see `standby`).
+    pub async fn build_patiently(settings: Settings, options: Options) -> anyhow::Result<Self> {
+        Self::build_with(settings, options, true).await
+    }
+
+    async fn build_with(settings: Settings, options: Options, patient: bool) -> anyhow::Result<Self> {
         if options.dev && !settings.bind.ip().is_loopback() {
             anyhow::bail!(
                 "--dev only listens on loopback (it lets anyone sign in as anyone); LINKBROKER_BIND is {}",
@@ -57,7 +68,13 @@ impl Application {
             Some(u) => u.as_str().trim_end_matches('/').to_string(),
             None => format!("http://{address}"),
         };
-        let store = open_store(&settings).await?;
+        let store = if patient {
+            let store = crate::standby::connect_patiently(&settings, &listener).await?;
+            store.migrate().await.context("applying migrations failed")?;
+            store
+        } else {
+            open_store(&settings).await?
+        };
         let now = crate::clock::now();
         let server_key = store.server_secret("refresh_successor_key", Secret::generate().expose(), now).await?;
         let master = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, server_key.as_bytes());

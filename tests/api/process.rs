@@ -9,7 +9,7 @@ use std::time::Duration;
 use linkbroker::store::Store;
 use wiremock::MockServer;
 
-use crate::helpers::{api_client, app_env, fresh_database, Backend, TestApp};
+use crate::helpers::{api_client, app_env, fresh_database, Backend, TempDir, TestApp};
 
 /// A served binary; killed when dropped.
 pub struct ServedBinary {
@@ -29,6 +29,28 @@ impl ServedBinary {
     /// Everything the process wrote to stdout and stderr so far.
     pub fn output(&self) -> String {
         self.output.lock().unwrap().clone()
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Sends SIGTERM, as an orchestrator does on shutdown.
+    pub fn terminate(&self) {
+        let status = Command::new("kill").args(["-TERM", &self.pid().to_string()]).status().unwrap();
+        assert!(status.success(), "kill -TERM failed");
+    }
+
+    /// Waits up to `limit` for the process to exit by itself.
+    pub fn wait_exit(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
+        let deadline = std::time::Instant::now() + limit;
+        while std::time::Instant::now() < deadline {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        None
     }
 
     /// Stops the process and returns everything it wrote.
@@ -60,8 +82,14 @@ fn collect(pipe: impl Read + Send + 'static, sink: Arc<Mutex<String>>, address: 
 /// Runs `linkbroker serve` on a fresh database with a mock LWA; `env` adds
 /// or overrides settings.
 pub async fn serve_binary(backend: Backend, env: &[(&str, &str)]) -> Option<ServedBinary> {
-    let lwa = MockServer::start().await;
     let (database_url, dir) = fresh_database(backend).await?;
+    Some(serve_binary_on(database_url, dir, env).await)
+}
+
+/// Runs `linkbroker serve` on `database_url` (the test's own connection; the
+/// binary's may be overridden in `env`, e.g. to go through a proxy).
+pub async fn serve_binary_on(database_url: String, dir: Option<TempDir>, env: &[(&str, &str)]) -> ServedBinary {
+    let lwa = MockServer::start().await;
     let vars = app_env(&lwa.uri(), &database_url, env);
     let mut child = Command::new(env!("CARGO_BIN_EXE_linkbroker"))
         .arg("serve")
@@ -87,5 +115,5 @@ pub async fn serve_binary(backend: Backend, env: &[(&str, &str)]) -> Option<Serv
     };
     let store = Store::connect(&database_url).await.expect("the test reaches the database");
     let app = TestApp { base: format!("http://{address}"), store, lwa, api: api_client(), database_url, _dir: dir };
-    Some(ServedBinary { app, child, output })
+    ServedBinary { app, child, output }
 }
