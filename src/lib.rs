@@ -16,10 +16,12 @@
 pub mod accounts;
 pub mod alexa;
 pub mod cli;
+pub mod client_ip;
 pub mod clock;
 pub mod domain;
 pub mod metrics;
 pub mod oauth;
+pub mod rate_limit;
 pub mod routes;
 pub mod settings;
 pub mod standby;

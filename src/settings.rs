@@ -7,9 +7,11 @@ use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+use ipnet::IpNet;
 use url::Url;
 
 use crate::domain::{Permission, Secret};
+use crate::rate_limit::Rate;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
@@ -90,6 +92,12 @@ pub struct Settings {
     pub alexa_intent_permissions: BTreeMap<String, Permission>,
     pub log: String,
     pub log_format: LogFormat,
+    /// Abuse limits per instance (`LINKBROKER_RATE_LIMIT_*`); `None` is off.
+    pub rate_limit_token_per_client: Option<Rate>,
+    pub rate_limit_token_per_ip: Option<Rate>,
+    pub rate_limit_authorize_per_ip: Option<Rate>,
+    /// Peers whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<IpNet>,
 }
 
 /// A database URL; `Debug` hides any password in it.
@@ -283,6 +291,16 @@ impl Settings {
                 _ => return Err(invalid("log_format", &raw, "must be text or json")),
             },
         };
+        let rate = |key: &str, default: Rate| -> Result<Option<Rate>, SettingsError> {
+            let Some(raw) = src.get(key) else { return Ok(Some(default)) };
+            Rate::parse(&raw.value).map_err(|e| invalid(key, &raw, e))
+        };
+        let trusted_proxies = match src.get("trusted_proxies") {
+            None => Vec::new(),
+            Some(raw) => {
+                crate::client_ip::parse_trusted(&raw.value).map_err(|e| invalid("trusted_proxies", &raw, e))?
+            }
+        };
         let alexa_application_ids = string("alexa_application_ids", "")
             .split(',')
             .map(str::trim)
@@ -306,6 +324,12 @@ impl Settings {
             alexa_intent_permissions: intent_permissions(src)?,
             log: string("log", "info"),
             log_format,
+            // Defaults sized so a skill with a million links never meets
+            // them (README "Abuse limits"): they only stop floods.
+            rate_limit_token_per_client: rate("rate_limit_token_per_client", Rate::per_minute(60_000))?,
+            rate_limit_token_per_ip: rate("rate_limit_token_per_ip", Rate::per_minute(60_000))?,
+            rate_limit_authorize_per_ip: rate("rate_limit_authorize_per_ip", Rate::per_minute(120))?,
+            trusted_proxies,
         })
     }
 
@@ -383,6 +407,10 @@ mod tests {
         assert!(err.to_string().contains("LINKBROKER_CODE_TTL"), "{err}");
         let err = Settings::from_sources(None, env(&[("LINKBROKER_LWA_REGION", "mars")])).unwrap_err();
         assert!(err.to_string().contains("LINKBROKER_LWA_REGION"), "{err}");
+        let err = Settings::from_sources(None, env(&[("LINKBROKER_RATE_LIMIT_TOKEN_PER_IP", "fast")])).unwrap_err();
+        assert!(err.to_string().contains("LINKBROKER_RATE_LIMIT_TOKEN_PER_IP"), "{err}");
+        let err = Settings::from_sources(None, env(&[("LINKBROKER_TRUSTED_PROXIES", "10.0.0.0/99")])).unwrap_err();
+        assert!(err.to_string().contains("LINKBROKER_TRUSTED_PROXIES"), "{err}");
         let s = Settings::from_sources(None, env(&[])).unwrap();
         assert!(s.require_lwa().unwrap_err().to_string().contains("LINKBROKER_LWA_CLIENT_ID"));
     }

@@ -14,6 +14,7 @@ use crate::domain::{RedirectUri, Secret};
 use crate::metrics::Metrics;
 use crate::oauth::jwt::KeyRing;
 use crate::oauth::AuthServer;
+use crate::rate_limit::{RateLimiter, RateLimits};
 use crate::routes::{self, AppState};
 use crate::settings::Settings;
 use crate::store::Store;
@@ -99,12 +100,18 @@ impl Application {
             refresh_key: Arc::new(derive("refresh-successor")),
         };
         let metrics = Metrics::new();
+        let limits = RateLimits {
+            token_per_client: RateLimiter::new(auth.settings.rate_limit_token_per_client),
+            token_per_ip: RateLimiter::new(auth.settings.rate_limit_token_per_ip),
+            authorize_per_ip: RateLimiter::new(auth.settings.rate_limit_authorize_per_ip),
+        };
         let state = web::Data::new(AppState {
             auth,
             upstream,
             secure_cookies,
             csrf_key: derive("consent-csrf"),
             metrics: metrics.clone(),
+            limits,
         });
         let dev = options.dev;
         let server = HttpServer::new(move || {

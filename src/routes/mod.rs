@@ -9,6 +9,7 @@ mod consent;
 mod dev;
 mod discovery;
 mod health;
+mod limits;
 mod metrics;
 mod pages;
 mod token;
@@ -18,6 +19,7 @@ use actix_web::web;
 
 use crate::metrics::Metrics;
 use crate::oauth::AuthServer;
+use crate::rate_limit::RateLimits;
 use crate::upstream::Upstream;
 
 pub use pages::error_page;
@@ -32,6 +34,8 @@ pub struct AppState {
     pub csrf_key: ring::hmac::Key,
     /// Counters behind `/metrics`.
     pub metrics: Metrics,
+    /// Per-instance abuse limits.
+    pub limits: RateLimits,
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig, dev: bool) {

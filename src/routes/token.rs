@@ -4,13 +4,16 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 
-use super::AppState;
+use super::{limits, AppState};
 use crate::oauth::client_auth::ClientCredentials;
 use crate::oauth::tokens::FormParams;
 use crate::oauth::{ErrorCode, OAuthError};
 
 pub async fn token(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes) -> HttpResponse {
     let now = crate::clock::now();
+    if let Some(r) = limits::over_json(&state.limits.token_per_ip, &limits::caller(&req, &state), "token per ip") {
+        return r;
+    }
     let content_type = req.headers().get("Content-Type").and_then(|v| v.to_str().ok()).unwrap_or("");
     if !content_type.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded") {
         return error_response(
@@ -31,6 +34,11 @@ pub async fn token(req: HttpRequest, state: web::Data<AppState>, body: web::Byte
         Ok(c) => c,
         Err(e) => return error_response(&e, creds.via_basic),
     };
+    // Only after authentication: client ids are public, so limiting by a
+    // claimed id would let anyone throttle a real skill's refreshes.
+    if let Some(r) = limits::over_json(&state.limits.token_per_client, &client.id, "token per client") {
+        return r;
+    }
     let grant_type = params.get("grant_type").unwrap_or("");
     let result = match params.get("grant_type") {
         Some("authorization_code") => state.auth.exchange_code(&client, &params, now).await,

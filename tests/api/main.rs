@@ -7,6 +7,7 @@ mod authorize;
 mod cli;
 mod dev;
 mod health;
+mod limits;
 mod login;
 mod observability;
 mod process;
