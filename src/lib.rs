@@ -11,6 +11,7 @@
 //! - `routes`    actix handlers: parse, call the core, map to HTTP
 //! - `metrics`   Prometheus counters and histograms behind `/metrics`
 //! - `standby`   serving 503s while the database is unreachable at startup
+//! - `tls`       built-in HTTPS with rustls
 //! - `startup`   builds the app from settings; `cli` the commands
 
 pub mod accounts;
@@ -29,4 +30,5 @@ pub mod startup;
 pub mod store;
 pub mod telemetry;
 pub mod telemetry_middleware;
+pub mod tls;
 pub mod upstream;

@@ -98,6 +98,15 @@ pub struct Settings {
     pub rate_limit_authorize_per_ip: Option<Rate>,
     /// Peers whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<IpNet>,
+    /// Built-in HTTPS (`LINKBROKER_TLS_CERT`, `LINKBROKER_TLS_KEY`).
+    pub tls: Option<TlsFiles>,
+}
+
+/// PEM files for built-in HTTPS.
+#[derive(Debug, Clone)]
+pub struct TlsFiles {
+    pub cert: PathBuf,
+    pub key: PathBuf,
 }
 
 /// A database URL; `Debug` hides any password in it.
@@ -301,6 +310,22 @@ impl Settings {
                 crate::client_ip::parse_trusted(&raw.value).map_err(|e| invalid("trusted_proxies", &raw, e))?
             }
         };
+        let tls = match (src.get("tls_cert"), src.get("tls_key")) {
+            (None, None) => None,
+            (Some(cert), Some(key)) => Some(TlsFiles { cert: cert.value.trim().into(), key: key.value.trim().into() }),
+            (Some(_), None) => {
+                return Err(SettingsError::Missing {
+                    var: "LINKBROKER_TLS_KEY",
+                    message: "LINKBROKER_TLS_CERT is set; give the PEM private key too".into(),
+                })
+            }
+            (None, Some(_)) => {
+                return Err(SettingsError::Missing {
+                    var: "LINKBROKER_TLS_CERT",
+                    message: "LINKBROKER_TLS_KEY is set; give the PEM certificate chain too".into(),
+                })
+            }
+        };
         let alexa_application_ids = string("alexa_application_ids", "")
             .split(',')
             .map(str::trim)
@@ -330,6 +355,7 @@ impl Settings {
             rate_limit_token_per_ip: rate("rate_limit_token_per_ip", Rate::per_minute(60_000))?,
             rate_limit_authorize_per_ip: rate("rate_limit_authorize_per_ip", Rate::per_minute(120))?,
             trusted_proxies,
+            tls,
         })
     }
 
@@ -409,6 +435,8 @@ mod tests {
         assert!(err.to_string().contains("LINKBROKER_LWA_REGION"), "{err}");
         let err = Settings::from_sources(None, env(&[("LINKBROKER_RATE_LIMIT_TOKEN_PER_IP", "fast")])).unwrap_err();
         assert!(err.to_string().contains("LINKBROKER_RATE_LIMIT_TOKEN_PER_IP"), "{err}");
+        let err = Settings::from_sources(None, env(&[("LINKBROKER_TLS_CERT", "/etc/lb/cert.pem")])).unwrap_err();
+        assert!(err.to_string().contains("LINKBROKER_TLS_KEY"), "{err}");
         let err = Settings::from_sources(None, env(&[("LINKBROKER_TRUSTED_PROXIES", "10.0.0.0/99")])).unwrap_err();
         assert!(err.to_string().contains("LINKBROKER_TRUSTED_PROXIES"), "{err}");
         let s = Settings::from_sources(None, env(&[])).unwrap();

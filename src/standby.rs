@@ -27,7 +27,11 @@ pub fn next_delay(delay: Duration) -> Duration {
 /// Connects to the database, serving standby answers on `listener` for as
 /// long as it is unreachable. Errors other than "unreachable" (a wrong
 /// password, a malformed URL) fail at once: retrying cannot fix them.
-pub async fn connect_patiently(settings: &Settings, listener: &TcpListener) -> anyhow::Result<Store> {
+pub async fn connect_patiently(
+    settings: &Settings,
+    listener: &TcpListener,
+    tls: Option<rustls::ServerConfig>,
+) -> anyhow::Result<Store> {
     let url = settings.database_url.as_str();
     let redacted = settings.database_url.redacted();
     let first_error = match Store::connect(url).await {
@@ -41,12 +45,17 @@ pub async fn connect_patiently(settings: &Settings, listener: &TcpListener) -> a
     let standby =
         HttpServer::new(|| App::new().route("/healthz", web::get().to(healthz)).default_service(web::to(unavailable)))
             .workers(1)
-            .shutdown_timeout(1)
-            .listen(listener.try_clone().context("sharing the listener with the standby server")?)?
-            .run();
+            .shutdown_timeout(1);
+    let shared = listener.try_clone().context("sharing the listener with the standby server")?;
+    let standby = match tls {
+        Some(config) => standby.listen_rustls_0_23(shared, config)?,
+        None => standby.listen(shared)?,
+    }
+    .run();
     let handle = standby.handle();
     let mut standby = tokio::spawn(standby);
-    tracing::info!("listening on http://{address} (standby: waiting for the database, /readyz answers 503)");
+    let scheme = if settings.tls.is_some() { "https" } else { "http" };
+    tracing::info!("listening on {scheme}://{address} (standby: waiting for the database, /readyz answers 503)");
     let mut delay = FIRST_DELAY;
     let mut error = first_error.to_string();
     let store = loop {

@@ -24,6 +24,8 @@ use crate::upstream::{LwaClient, Upstream};
 pub struct Application {
     server: Server,
     address: SocketAddr,
+    /// `https` with built-in TLS.
+    scheme: &'static str,
     public_url: String,
     store: Store,
 }
@@ -65,12 +67,17 @@ impl Application {
         let listener = TcpListener::bind(settings.bind)
             .with_context(|| format!("cannot listen on LINKBROKER_BIND={}", settings.bind))?;
         let address = listener.local_addr()?;
+        let tls = match &settings.tls {
+            Some(files) => Some(crate::tls::server_config(&files.cert, &files.key)?),
+            None => None,
+        };
+        let scheme = if tls.is_some() { "https" } else { "http" };
         let public_url = match &settings.public_url {
             Some(u) => u.as_str().trim_end_matches('/').to_string(),
-            None => format!("http://{address}"),
+            None => format!("{scheme}://{address}"),
         };
         let store = if patient {
-            let store = crate::standby::connect_patiently(&settings, &listener).await?;
+            let store = crate::standby::connect_patiently(&settings, &listener, tls.clone()).await?;
             store.migrate().await.context("applying migrations failed")?;
             store
         } else {
@@ -123,10 +130,13 @@ impl Application {
                 .wrap(RequestLog::new(metrics.clone()))
                 .configure(|cfg| routes::configure(cfg, dev))
         })
-        .shutdown_timeout(10)
-        .listen(listener)?
+        .shutdown_timeout(10);
+        let server = match tls {
+            Some(config) => server.listen_rustls_0_23(listener, config)?,
+            None => server.listen(listener)?,
+        }
         .run();
-        Ok(Self { server, address, public_url, store })
+        Ok(Self { server, address, scheme, public_url, store })
     }
 
     pub fn address(&self) -> SocketAddr {
@@ -143,7 +153,7 @@ impl Application {
 
     /// Runs until SIGINT/SIGTERM, then drains in-flight requests.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        tracing::info!("listening on http://{}", self.address);
+        tracing::info!("listening on {}://{}", self.scheme, self.address);
         self.server.await
     }
 }

@@ -15,5 +15,6 @@ mod proxy;
 mod refresh;
 mod resilience;
 mod scale_out;
+mod tls;
 mod token;
 mod userinfo;
