@@ -147,13 +147,24 @@ impl Store {
     }
 
     /// Applies pending migrations. On Postgres the migrator holds an
-    /// advisory lock, so several instances may start at once.
+    /// advisory lock, so several instances may start at once. SQLite has no
+    /// such lock: two processes starting on one file can both see migration
+    /// N pending and the loser fails (its transaction rolls back). Retrying
+    /// then finds N applied, so the loser retries a few times.
     pub async fn migrate(&self) -> Result<(), StoreError> {
-        let migrator = match self.backend {
-            Backend::Sqlite => &SQLITE_MIGRATOR,
-            Backend::Postgres => &POSTGRES_MIGRATOR,
-        };
-        migrator.run(&self.pool).await?;
+        match self.backend {
+            Backend::Postgres => POSTGRES_MIGRATOR.run(&self.pool).await?,
+            Backend::Sqlite => {
+                let mut attempts = 0;
+                while let Err(e) = SQLITE_MIGRATOR.run(&self.pool).await {
+                    attempts += 1;
+                    if attempts >= 5 {
+                        return Err(e.into());
+                    }
+                    tokio::time::sleep(Duration::from_millis(200 * attempts)).await;
+                }
+            }
+        }
         Ok(())
     }
 

@@ -120,6 +120,31 @@ pub async fn spawn_app_with(backend: Backend, env: &[(&str, &str)]) -> Option<Te
     Some(start_in_process(vars, lwa, database_url, dir).await)
 }
 
+/// `n` instances started at the same moment on one fresh database, sharing
+/// the first one's mock LWA and one issuer (as behind a load balancer).
+pub async fn spawn_apps_together(backend: Backend, n: usize) -> Option<Vec<TestApp>> {
+    let (database_url, mut dir) = fresh_database(backend).await?;
+    let mut mocks = Vec::new();
+    for _ in 0..n {
+        mocks.push(MockServer::start().await);
+    }
+    let lwa_uri = mocks[0].uri();
+    let env = [("LINKBROKER_PUBLIC_URL", "https://link.example.test")];
+    let starts: Vec<_> = mocks
+        .into_iter()
+        .map(|lwa| {
+            let vars = app_env(&lwa_uri, &database_url, &env);
+            // The first app owns (and deletes) the SQLite folder.
+            tokio::spawn(start_in_process(vars, lwa, database_url.clone(), dir.take()))
+        })
+        .collect();
+    let mut apps = Vec::new();
+    for start in starts {
+        apps.push(start.await.expect("an instance starts"));
+    }
+    Some(apps)
+}
+
 async fn start_in_process(
     vars: BTreeMap<String, String>,
     lwa: MockServer,

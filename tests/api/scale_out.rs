@@ -2,10 +2,14 @@
 //! load balancer without sticky sessions. Every hop of a link goes to the
 //! other instance than the hop before.
 
-use crate::both_backends;
-use crate::helpers::{browser, hidden_field, location, query_param, spawn_app, Backend, TestApp, ADA, ALEXA_REDIRECT};
+use linkbroker::cli::TokenFormat;
 
-both_backends!(each_hop_of_a_link_can_go_to_another_instance);
+use crate::both_backends;
+use crate::helpers::{
+    browser, hidden_field, location, query_param, spawn_app, spawn_apps_together, Backend, TestApp, ADA, ALEXA_REDIRECT,
+};
+
+both_backends!(each_hop_of_a_link_can_go_to_another_instance, instances_started_together_agree_on_secrets);
 
 async fn each_hop_of_a_link_can_go_to_another_instance(backend: Backend) {
     let Some(a) = spawn_app(backend).await else { return };
@@ -47,4 +51,25 @@ async fn each_hop_of_a_link_can_go_to_another_instance(backend: Backend) {
     assert_eq!(status, 200, "userinfo on A for a token minted on B: {me}");
     assert_eq!(me["email"], "ada@example.com");
     assert_eq!(b.userinfo(first["access_token"].as_str().unwrap()).await.0, 200, "userinfo on B");
+}
+
+/// A fresh deployment whose instances all start at once: migrations (an
+/// advisory lock on Postgres), the refresh-successor key and the first
+/// signing key are created exactly once, so every instance derives the same
+/// successor and trusts the same JWTs.
+async fn instances_started_together_agree_on_secrets(backend: Backend) {
+    let Some(apps) = spawn_apps_together(backend, 4).await else { return };
+    let client = apps[0].client(&["profile"], true, TokenFormat::Jwt).await;
+    let code = apps[0].code_for(&client).await;
+    let (status, first) = apps[1].exchange(&client, &code).await;
+    assert_eq!(status, 200, "{first}");
+    let t = first["refresh_token"].as_str().unwrap();
+    let mut successors = std::collections::HashSet::new();
+    for app in &apps {
+        let (status, body) = app.refresh(&client, t).await;
+        assert_eq!(status, 200, "{body}");
+        successors.insert(body["refresh_token"].as_str().unwrap().to_string());
+        assert_eq!(app.userinfo(first["access_token"].as_str().unwrap()).await.0, 200, "JWT from another instance");
+    }
+    assert_eq!(successors.len(), 1, "one successor, whichever instance answers");
 }
