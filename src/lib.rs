@@ -21,6 +21,7 @@ pub mod client_ip;
 pub mod clock;
 pub mod domain;
 pub mod metrics;
+pub mod migrate_data;
 pub mod oauth;
 pub mod rate_limit;
 pub mod routes;

@@ -114,6 +114,10 @@ pub struct TlsFiles {
 pub struct DatabaseUrl(String);
 
 impl DatabaseUrl {
+    pub fn new(url: impl Into<String>) -> Self {
+        Self(url.into())
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -9,6 +9,7 @@ mod dev;
 mod health;
 mod limits;
 mod login;
+mod migrate_data;
 mod observability;
 mod process;
 mod proxy;
