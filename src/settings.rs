@@ -98,6 +98,8 @@ pub struct Settings {
     pub rate_limit_authorize_per_ip: Option<Rate>,
     /// Peers whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<IpNet>,
+    /// TCP peers that may read `/metrics`.
+    pub metrics_allow: Vec<IpNet>,
     /// Built-in HTTPS (`LINKBROKER_TLS_CERT`, `LINKBROKER_TLS_KEY`).
     pub tls: Option<TlsFiles>,
 }
@@ -139,6 +141,10 @@ impl std::fmt::Debug for DatabaseUrl {
         write!(f, "DatabaseUrl({})", self.redacted())
     }
 }
+
+/// `/metrics` default audience: loopback and private networks, where
+/// Prometheus and the proxy live; never the open internet.
+const PRIVATE_NETWORKS: &str = "127.0.0.0/8, ::1, 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, fc00::/7";
 
 /// Where one raw value came from, for error messages.
 struct Raw {
@@ -330,6 +336,10 @@ impl Settings {
                 })
             }
         };
+        let metrics_allow = match src.get("metrics_allow") {
+            None => crate::client_ip::parse_trusted(PRIVATE_NETWORKS).expect("valid preset"),
+            Some(raw) => crate::client_ip::parse_trusted(&raw.value).map_err(|e| invalid("metrics_allow", &raw, e))?,
+        };
         let alexa_application_ids = string("alexa_application_ids", "")
             .split(',')
             .map(str::trim)
@@ -359,6 +369,7 @@ impl Settings {
             rate_limit_token_per_ip: rate("rate_limit_token_per_ip", Rate::per_minute(60_000))?,
             rate_limit_authorize_per_ip: rate("rate_limit_authorize_per_ip", Rate::per_minute(120))?,
             trusted_proxies,
+            metrics_allow,
             tls,
         })
     }

@@ -4,14 +4,21 @@
 use linkbroker::cli::TokenFormat;
 
 use crate::both_backends;
-use crate::helpers::{browser, hidden_field, location, query_param, spawn_app, Backend, TestApp, ADA};
+use crate::helpers::{browser, hidden_field, location, query_param, spawn_app, spawn_app_with, Backend, TestApp, ADA};
 use crate::process::serve_binary;
 
 both_backends!(
     request_ids_are_honoured_or_generated_and_echoed,
     logs_of_a_full_flow_hold_no_secret,
     metrics_count_requests_links_refreshes_and_invalid_grants,
+    metrics_are_hidden_from_peers_outside_the_allow_list,
 );
+
+async fn metrics_are_hidden_from_peers_outside_the_allow_list(backend: Backend) {
+    let Some(app) = spawn_app_with(backend, &[("LINKBROKER_METRICS_ALLOW", "10.0.0.0/8")]).await else { return };
+    let r = app.api.get(app.url("/metrics")).header("X-Forwarded-For", "10.1.2.3").send().await.unwrap();
+    assert_eq!(r.status(), 404, "loopback is not in the list, and X-Forwarded-For does not count");
+}
 
 async fn request_ids_are_honoured_or_generated_and_echoed(backend: Backend) {
     let Some(app) = spawn_app(backend).await else { return };

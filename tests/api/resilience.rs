@@ -81,7 +81,10 @@ async fn database_down_at_startup_serves_503_until_it_is_back() {
     assert!(r.headers().contains_key("retry-after"));
     let r = app.api.post(app.url("/oauth/token")).form(&[("grant_type", "refresh_token")]).send().await.unwrap();
     assert_eq!(r.status(), 503, "no token answers, and no invalid_grant, before the database is there");
-    tokio::time::sleep(Duration::from_millis(800)).await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !served.output().contains("database unreachable at startup; retrying") && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     assert!(served.output().contains("database unreachable at startup; retrying"), "{}", served.output());
 
     proxy.restore();
@@ -105,7 +108,7 @@ async fn sigterm_lets_in_flight_requests_finish() {
                 .set_body_json(
                     serde_json::json!({ "access_token": "Atza|a", "token_type": "bearer", "expires_in": 3600 }),
                 )
-                .set_delay(Duration::from_millis(1500)),
+                .set_delay(Duration::from_secs(2)),
         )
         .mount(&served.app.lwa)
         .await;
@@ -122,7 +125,15 @@ async fn sigterm_lets_in_flight_requests_finish() {
     let upstream_state = query_param(&location(&resp).unwrap(), "state").unwrap();
     let callback = web.get(served.app.url(&format!("/oauth/callback?code=c&state={upstream_state}"))).send();
     let in_flight = tokio::spawn(callback);
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    // SIGTERM only once the server is inside the callback, waiting on Amazon.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < deadline {
+        let seen = served.app.lwa.received_requests().await.unwrap_or_default();
+        if seen.iter().any(|r| r.url.path() == "/auth/o2/token") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 
     served.terminate();
     let resp = in_flight.await.unwrap().expect("the in-flight request gets its answer");
