@@ -54,6 +54,8 @@ async fn database_lost_while_serving_gives_503s_then_recovers() {
     assert_eq!(app.userinfo(first["access_token"].as_str().unwrap()).await.0, 503);
     let code_exchange = app.exchange(&client, "some-code").await;
     assert_eq!(code_exchange.0, 503, "{}", code_exchange.1);
+    let authorize = app.authorize(&browser(), &TestApp::alexa_params(&client, "s")).await;
+    assert_eq!(authorize.status(), 503, "a page asking to retry, not an error redirect to Alexa");
     assert_eq!(status_of(app, "/readyz").await, 503);
     assert_eq!(status_of(app, "/healthz").await, 200, "alive, so the orchestrator does not restart it");
 
