@@ -18,4 +18,5 @@ mod resilience;
 mod scale_out;
 mod tls;
 mod token;
+mod upgrade;
 mod userinfo;
