@@ -116,6 +116,10 @@ impl Metrics {
 
     /// One finished HTTP request; `route` is the matched pattern, not the path.
     pub fn observe_request(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
+        // HTTP allows any token as a method; only the standard ones become
+        // label values, so made-up methods cannot create new series.
+        const METHODS: &[&str] = &["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"];
+        let method = METHODS.iter().find(|m| **m == method).copied().unwrap_or("OTHER");
         let status = status.to_string();
         let labels = [method, route, status.as_str()];
         self.0.requests.with_label_values(&labels).inc();
@@ -219,6 +223,8 @@ mod tests {
             Err(OAuthError::invalid_grant("the refresh token was already used; the link has been revoked"));
         m.observe_grant("refresh_token", &err);
         m.observe_grant("bogus<script>", &err);
+        m.observe_request("X-MADE-UP", "unmatched", 404, Duration::from_millis(1));
+        assert!(m.encode().contains(r#"method="OTHER""#) && !m.encode().contains("X-MADE-UP"));
         assert_eq!(m.0.refresh_reuse.get(), 2);
         assert_eq!(m.0.invalid_grants.with_label_values(&["other", "refresh_reused"]).get(), 1);
     }
