@@ -32,6 +32,15 @@ pub enum Command {
     },
     /// Apply database migrations and exit
     Migrate,
+    /// Copy every table into an empty database (e.g. SQLite to Postgres) and verify the counts
+    MigrateData {
+        /// Source database URL, e.g. sqlite:///var/lib/linkbroker/linkbroker.db
+        #[arg(long)]
+        from: String,
+        /// Destination database URL, e.g. postgres://user:pass@host/linkbroker (must be empty)
+        #[arg(long)]
+        to: String,
+    },
     /// Manage OAuth clients
     #[command(subcommand)]
     Client(ClientCommand),
@@ -149,6 +158,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             eprintln!("migrations applied");
             Ok(())
         }
+        Command::MigrateData { from, to } => crate::migrate_data::run(&from, &to).await,
         Command::Client(c) => client(&open_store(&settings).await?, c).await,
         Command::Admin(AdminCommand::Add { email, .. }) => {
             let store = open_store(&settings).await?;
@@ -174,7 +184,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 
 async fn serve(settings: Settings, dev: bool) -> anyhow::Result<()> {
     let seed_credentials = dev;
-    let app = Application::build(settings, Options { dev }).await?;
+    let app = Application::build_patiently(settings, Options { dev }).await?;
     if seed_credentials {
         seed_dev(app.store(), app.public_url()).await?;
     }

@@ -9,19 +9,28 @@
 //! - `accounts`  who is who: linking upstream identities to local users
 //! - `alexa`     the companion skill endpoint's envelopes and answers
 //! - `routes`    actix handlers: parse, call the core, map to HTTP
+//! - `metrics`   Prometheus counters and histograms behind `/metrics`
+//! - `standby`   serving 503s while the database is unreachable at startup
+//! - `tls`       built-in HTTPS with rustls
 //! - `startup`   builds the app from settings; `cli` the commands
 
 pub mod accounts;
 pub mod alexa;
 pub mod cli;
+pub mod client_ip;
 pub mod clock;
 pub mod domain;
 pub mod housekeeping;
+pub mod metrics;
+pub mod migrate_data;
 pub mod oauth;
+pub mod rate_limit;
 pub mod routes;
 pub mod settings;
+pub mod standby;
 pub mod startup;
 pub mod store;
 pub mod telemetry;
 pub mod telemetry_middleware;
+pub mod tls;
 pub mod upstream;

@@ -7,9 +7,11 @@ use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+use ipnet::IpNet;
 use url::Url;
 
 use crate::domain::{Permission, Secret};
+use crate::rate_limit::Rate;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
@@ -94,6 +96,23 @@ pub struct Settings {
     pub alexa_intent_permissions: BTreeMap<String, Permission>,
     pub log: String,
     pub log_format: LogFormat,
+    /// Abuse limits per instance (`LINKBROKER_RATE_LIMIT_*`); `None` is off.
+    pub rate_limit_token_per_client: Option<Rate>,
+    pub rate_limit_token_per_ip: Option<Rate>,
+    pub rate_limit_authorize_per_ip: Option<Rate>,
+    /// Peers whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<IpNet>,
+    /// TCP peers that may read `/metrics`.
+    pub metrics_allow: Vec<IpNet>,
+    /// Built-in HTTPS (`LINKBROKER_TLS_CERT`, `LINKBROKER_TLS_KEY`).
+    pub tls: Option<TlsFiles>,
+}
+
+/// PEM files for built-in HTTPS.
+#[derive(Debug, Clone)]
+pub struct TlsFiles {
+    pub cert: PathBuf,
+    pub key: PathBuf,
 }
 
 /// A database URL; `Debug` hides any password in it.
@@ -101,6 +120,10 @@ pub struct Settings {
 pub struct DatabaseUrl(String);
 
 impl DatabaseUrl {
+    pub fn new(url: impl Into<String>) -> Self {
+        Self(url.into())
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -122,6 +145,10 @@ impl std::fmt::Debug for DatabaseUrl {
         write!(f, "DatabaseUrl({})", self.redacted())
     }
 }
+
+/// `/metrics` default audience: loopback and private networks, where
+/// Prometheus and the proxy live; never the open internet.
+const PRIVATE_NETWORKS: &str = "127.0.0.0/8, ::1, 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, fc00::/7";
 
 /// Where one raw value came from, for error messages.
 struct Raw {
@@ -287,6 +314,36 @@ impl Settings {
                 _ => return Err(invalid("log_format", &raw, "must be text or json")),
             },
         };
+        let rate = |key: &str, default: Rate| -> Result<Option<Rate>, SettingsError> {
+            let Some(raw) = src.get(key) else { return Ok(Some(default)) };
+            Rate::parse(&raw.value).map_err(|e| invalid(key, &raw, e))
+        };
+        let trusted_proxies = match src.get("trusted_proxies") {
+            None => Vec::new(),
+            Some(raw) => {
+                crate::client_ip::parse_trusted(&raw.value).map_err(|e| invalid("trusted_proxies", &raw, e))?
+            }
+        };
+        let tls = match (src.get("tls_cert"), src.get("tls_key")) {
+            (None, None) => None,
+            (Some(cert), Some(key)) => Some(TlsFiles { cert: cert.value.trim().into(), key: key.value.trim().into() }),
+            (Some(_), None) => {
+                return Err(SettingsError::Missing {
+                    var: "LINKBROKER_TLS_KEY",
+                    message: "LINKBROKER_TLS_CERT is set; give the PEM private key too".into(),
+                })
+            }
+            (None, Some(_)) => {
+                return Err(SettingsError::Missing {
+                    var: "LINKBROKER_TLS_CERT",
+                    message: "LINKBROKER_TLS_KEY is set; give the PEM certificate chain too".into(),
+                })
+            }
+        };
+        let metrics_allow = match src.get("metrics_allow") {
+            None => crate::client_ip::parse_trusted(PRIVATE_NETWORKS).expect("valid preset"),
+            Some(raw) => crate::client_ip::parse_trusted(&raw.value).map_err(|e| invalid("metrics_allow", &raw, e))?,
+        };
         let alexa_application_ids = string("alexa_application_ids", "")
             .split(',')
             .map(str::trim)
@@ -312,6 +369,14 @@ impl Settings {
             alexa_intent_permissions: intent_permissions(src)?,
             log: string("log", "info"),
             log_format,
+            // Defaults sized so a skill with a million links never meets
+            // them (README "Abuse limits"): they only stop floods.
+            rate_limit_token_per_client: rate("rate_limit_token_per_client", Rate::per_minute(60_000))?,
+            rate_limit_token_per_ip: rate("rate_limit_token_per_ip", Rate::per_minute(60_000))?,
+            rate_limit_authorize_per_ip: rate("rate_limit_authorize_per_ip", Rate::per_minute(120))?,
+            trusted_proxies,
+            metrics_allow,
+            tls,
         })
     }
 
@@ -389,6 +454,12 @@ mod tests {
         assert!(err.to_string().contains("LINKBROKER_CODE_TTL"), "{err}");
         let err = Settings::from_sources(None, env(&[("LINKBROKER_LWA_REGION", "mars")])).unwrap_err();
         assert!(err.to_string().contains("LINKBROKER_LWA_REGION"), "{err}");
+        let err = Settings::from_sources(None, env(&[("LINKBROKER_RATE_LIMIT_TOKEN_PER_IP", "fast")])).unwrap_err();
+        assert!(err.to_string().contains("LINKBROKER_RATE_LIMIT_TOKEN_PER_IP"), "{err}");
+        let err = Settings::from_sources(None, env(&[("LINKBROKER_TLS_CERT", "/etc/lb/cert.pem")])).unwrap_err();
+        assert!(err.to_string().contains("LINKBROKER_TLS_KEY"), "{err}");
+        let err = Settings::from_sources(None, env(&[("LINKBROKER_TRUSTED_PROXIES", "10.0.0.0/99")])).unwrap_err();
+        assert!(err.to_string().contains("LINKBROKER_TRUSTED_PROXIES"), "{err}");
         let s = Settings::from_sources(None, env(&[])).unwrap();
         assert!(s.require_lwa().unwrap_err().to_string().contains("LINKBROKER_LWA_CLIENT_ID"));
     }

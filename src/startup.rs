@@ -12,16 +12,21 @@ use anyhow::Context;
 
 use crate::alexa::{AlexaTrust, SignatureVerifier};
 use crate::domain::{RedirectUri, Secret};
+use crate::metrics::Metrics;
 use crate::oauth::jwt::KeyRing;
 use crate::oauth::AuthServer;
+use crate::rate_limit::{RateLimiter, RateLimits};
 use crate::routes::{self, AppState};
 use crate::settings::Settings;
 use crate::store::Store;
+use crate::telemetry_middleware::RequestLog;
 use crate::upstream::{LwaClient, Upstream};
 
 pub struct Application {
     server: Server,
     address: SocketAddr,
+    /// `https` with built-in TLS.
+    scheme: &'static str,
     public_url: String,
     store: Store,
     /// Housekeeping and key reloading; stopped with the server.
@@ -44,8 +49,9 @@ pub async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
 }
 
 impl Application {
+    /// Fails at once when the database is unreachable (tests, scripts).
     pub async fn build(settings: Settings, options: Options) -> anyhow::Result<Self> {
-        Self::build_with_alexa_trust(settings, options, AlexaTrust::amazon()?).await
+        Self::build_with(settings, options, AlexaTrust::amazon()?, false).await
     }
 
     /// `build` with the roots and certificate fetcher `/alexa` verifies
@@ -55,6 +61,26 @@ impl Application {
         options: Options,
         trust: AlexaTrust,
     ) -> anyhow::Result<Self> {
+        Self::build_with(settings, options, trust, false).await
+    }
+
+    /// `serve`: listens at once and waits for an unreachable database,
+    /// answering 503 meanwhile (see `standby`).
+    pub async fn build_patiently(settings: Settings, options: Options) -> anyhow::Result<Self> {
+        Self::build_with(settings, options, AlexaTrust::amazon()?, true).await
+    }
+
+    async fn build_with(
+        settings: Settings,
+        options: Options,
+        trust: AlexaTrust,
+        patient: bool,
+    ) -> anyhow::Result<Self> {
+        // Configuration errors first, before taking the port or waiting for
+        // a database: they name the variable to fix.
+        if !options.dev {
+            settings.require_lwa()?;
+        }
         if options.dev && !settings.bind.ip().is_loopback() {
             anyhow::bail!(
                 "--dev only listens on loopback (it lets anyone sign in as anyone); LINKBROKER_BIND is {}",
@@ -64,11 +90,22 @@ impl Application {
         let listener = TcpListener::bind(settings.bind)
             .with_context(|| format!("cannot listen on LINKBROKER_BIND={}", settings.bind))?;
         let address = listener.local_addr()?;
+        let tls = match &settings.tls {
+            Some(files) => Some(crate::tls::server_config(&files.cert, &files.key)?),
+            None => None,
+        };
+        let scheme = if tls.is_some() { "https" } else { "http" };
         let public_url = match &settings.public_url {
             Some(u) => u.as_str().trim_end_matches('/').to_string(),
-            None => format!("http://{address}"),
+            None => format!("{scheme}://{address}"),
         };
-        let store = open_store(&settings).await?;
+        let store = if patient {
+            let store = crate::standby::connect_patiently(&settings, &listener, tls.clone()).await?;
+            store.migrate().await.context("applying migrations failed")?;
+            store
+        } else {
+            open_store(&settings).await?
+        };
         let now = crate::clock::now();
         let server_key = store.server_secret("refresh_successor_key", Secret::generate().expose(), now).await?;
         let master = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, server_key.as_bytes());
@@ -106,12 +143,20 @@ impl Application {
             crate::housekeeping::spawn(store.clone(), auth.settings.clone()),
             auth.keys.spawn_reloader(std::time::Duration::from_secs(auth.settings.key_reload_seconds as u64)),
         ];
+        let metrics = Metrics::new();
+        let limits = RateLimits {
+            token_per_client: RateLimiter::new(auth.settings.rate_limit_token_per_client),
+            token_per_ip: RateLimiter::new(auth.settings.rate_limit_token_per_ip),
+            authorize_per_ip: RateLimiter::new(auth.settings.rate_limit_authorize_per_ip),
+        };
         let state = web::Data::new(AppState {
             auth,
             upstream,
             secure_cookies,
             csrf_key: derive("consent-csrf"),
             alexa_verifier,
+            metrics: metrics.clone(),
+            limits,
         });
         let dev = options.dev;
         let server = HttpServer::new(move || {
@@ -120,13 +165,16 @@ impl Application {
                 .app_data(web::PayloadConfig::new(64 * 1024))
                 .app_data(web::FormConfig::default().limit(16 * 1024))
                 .wrap(security_headers())
-                .wrap(crate::telemetry_middleware::RequestLog)
+                .wrap(RequestLog::new(metrics.clone()))
                 .configure(|cfg| routes::configure(cfg, dev))
         })
-        .shutdown_timeout(10)
-        .listen(listener)?
+        .shutdown_timeout(10);
+        let server = match tls {
+            Some(config) => server.listen_rustls_0_23(listener, config)?,
+            None => server.listen(listener)?,
+        }
         .run();
-        Ok(Self { server, address, public_url, store, background })
+        Ok(Self { server, address, scheme, public_url, store, background })
     }
 
     pub fn address(&self) -> SocketAddr {
@@ -143,7 +191,7 @@ impl Application {
 
     /// Runs until SIGINT/SIGTERM, then drains in-flight requests.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        tracing::info!("listening on http://{}", self.address);
+        tracing::info!("listening on {}://{}", self.scheme, self.address);
         let result = self.server.await;
         for task in self.background {
             task.abort();

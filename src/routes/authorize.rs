@@ -5,7 +5,7 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::pages::{browser_cookie, browser_secret, error_page, redirect};
-use super::AppState;
+use super::{limits, AppState};
 use crate::domain::Secret;
 use crate::oauth::authorize::Rejection;
 use crate::store::NewPending;
@@ -16,6 +16,10 @@ const PENDING_TTL: i64 = 15 * 60;
 
 pub async fn authorize(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let now = crate::clock::now();
+    let caller = limits::caller(&req, &state);
+    if let Some(r) = limits::over_page(&state.limits.authorize_per_ip, &caller, "authorize per ip") {
+        return r;
+    }
     let request = match state.auth.validate_authorize(req.query_string()).await {
         Ok(r) => r,
         Err(Rejection::Page { status, message }) => {

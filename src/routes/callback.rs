@@ -69,10 +69,15 @@ pub async fn callback(req: HttpRequest, state: web::Data<AppState>) -> HttpRespo
             None,
         );
     };
-    let profile = match tokio::time::timeout(UPSTREAM_BUDGET, lwa.finish(code, &pending.upstream_pkce_verifier)).await {
-        Ok(Ok(profile)) => profile,
-        Ok(Err(e)) => return upstream_failed(&e),
-        Err(_) => return upstream_failed(&UpstreamError::Timeout),
+    let started = std::time::Instant::now();
+    let outcome = match tokio::time::timeout(UPSTREAM_BUDGET, lwa.finish(code, &pending.upstream_pkce_verifier)).await {
+        Ok(result) => result,
+        Err(_) => Err(UpstreamError::Timeout),
+    };
+    state.metrics.observe_upstream("lwa", outcome.as_ref().err().map(UpstreamError::kind), started.elapsed());
+    let profile = match outcome {
+        Ok(profile) => profile,
+        Err(e) => return upstream_failed(&e),
     };
     finish_login(&state, pending, profile, now).await
 }

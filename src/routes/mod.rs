@@ -9,6 +9,8 @@ mod consent;
 mod dev;
 mod discovery;
 mod health;
+mod limits;
+mod metrics;
 mod pages;
 mod revocation;
 mod token;
@@ -16,7 +18,9 @@ mod userinfo;
 
 use actix_web::web;
 
+use crate::metrics::Metrics;
 use crate::oauth::AuthServer;
+use crate::rate_limit::RateLimits;
 use crate::upstream::Upstream;
 
 pub use pages::error_page;
@@ -32,11 +36,16 @@ pub struct AppState {
     /// Proves `/alexa` requests come from Alexa; `None` only when
     /// `LINKBROKER_ALEXA_VERIFY_SIGNATURE=false` (warned at startup).
     pub alexa_verifier: Option<crate::alexa::SignatureVerifier>,
+    /// Counters behind `/metrics`.
+    pub metrics: Metrics,
+    /// Per-instance abuse limits.
+    pub limits: RateLimits,
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig, dev: bool) {
     cfg.route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
+        .route("/metrics", web::get().to(metrics::metrics))
         .route("/static/style.css", web::get().to(pages::stylesheet))
         .route("/oauth/authorize", web::get().to(authorize::authorize))
         .route("/oauth/callback", web::get().to(callback::callback))

@@ -4,7 +4,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 
-use super::AppState;
+use super::{limits, AppState};
 use crate::oauth::client_auth::ClientCredentials;
 use crate::oauth::tokens::FormParams;
 use crate::oauth::{ErrorCode, OAuthError};
@@ -34,10 +34,19 @@ pub async fn authenticated_client(
 
 pub async fn token(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes) -> HttpResponse {
     let now = crate::clock::now();
+    if let Some(r) = limits::over_json(&state.limits.token_per_ip, &limits::caller(&req, &state), "token per ip") {
+        return r;
+    }
     let (client, params, via_basic) = match authenticated_client(&req, &state, &body).await {
         Ok(x) => x,
         Err(response) => return response,
     };
+    // Only after authentication: client ids are public, so limiting by a
+    // claimed id would let anyone throttle a real skill's refreshes.
+    if let Some(r) = limits::over_json(&state.limits.token_per_client, &client.id, "token per client") {
+        return r;
+    }
+    let grant_type = params.get("grant_type").unwrap_or("");
     let result = match params.get("grant_type") {
         Some("authorization_code") => state.auth.exchange_code(&client, &params, now).await,
         Some("refresh_token") => state.auth.refresh(&client, &params, now).await,
@@ -47,6 +56,7 @@ pub async fn token(req: HttpRequest, state: web::Data<AppState>, body: web::Byte
         )),
         None => Err(OAuthError::invalid_request("grant_type is required")),
     };
+    state.metrics.observe_grant(grant_type, &result);
     match result {
         Ok(tokens) => HttpResponse::Ok()
             .insert_header(("Cache-Control", "no-store"))

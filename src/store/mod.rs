@@ -16,6 +16,7 @@ mod alexa;
 mod audit;
 mod clients;
 mod codes;
+mod copy;
 mod grants;
 mod housekeeping;
 mod keys;
@@ -30,6 +31,7 @@ use sqlx::{AnyPool, Executor};
 pub use audit::AuditEvent;
 pub use clients::{ClientRow, NewClient};
 pub use codes::{CodeRedemption, CodeRow, NewCode};
+pub use copy::{copy_all, CopyError, TableCount};
 pub use grants::{GrantRow, NewLink, RefreshOutcome, ResolvedToken, RotateRequest};
 pub use housekeeping::{PurgeCutoffs, Purged};
 pub use keys::SigningKeyRow;
@@ -151,13 +153,24 @@ impl Store {
     }
 
     /// Applies pending migrations. On Postgres the migrator holds an
-    /// advisory lock, so several instances may start at once.
+    /// advisory lock, so several instances may start at once. SQLite has no
+    /// such lock: two processes starting on one file can both see migration
+    /// N pending and the loser fails (its transaction rolls back). Retrying
+    /// then finds N applied, so the loser retries a few times.
     pub async fn migrate(&self) -> Result<(), StoreError> {
-        let migrator = match self.backend {
-            Backend::Sqlite => &SQLITE_MIGRATOR,
-            Backend::Postgres => &POSTGRES_MIGRATOR,
-        };
-        migrator.run(&self.pool).await?;
+        match self.backend {
+            Backend::Postgres => POSTGRES_MIGRATOR.run(&self.pool).await?,
+            Backend::Sqlite => {
+                let mut attempts = 0;
+                while let Err(e) = SQLITE_MIGRATOR.run(&self.pool).await {
+                    attempts += 1;
+                    if attempts >= 5 {
+                        return Err(e.into());
+                    }
+                    tokio::time::sleep(Duration::from_millis(200 * attempts)).await;
+                }
+            }
+        }
         Ok(())
     }
 
@@ -165,6 +178,11 @@ impl Store {
     pub async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
+    }
+
+    /// (open connections, idle connections) of the pool, for `/metrics`.
+    pub fn pool_stats(&self) -> (u32, usize) {
+        (self.pool.size(), self.pool.num_idle())
     }
 
     pub async fn close(&self) {

@@ -29,6 +29,17 @@ pub enum UpstreamError {
     Unreachable(String),
 }
 
+impl UpstreamError {
+    /// A fixed label for metrics.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Timeout => "timeout",
+            Self::Rejected(_) => "rejected",
+            Self::Unreachable(_) => "unreachable",
+        }
+    }
+}
+
 /// Every upstream HTTP call is bounded: an unresponsive Amazon gives the user
 /// an error page, never a hang (the whole callback stays under 15 s).
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);

@@ -47,7 +47,9 @@ pub struct TestApp {
     pub lwa: MockServer,
     /// Alexa's servers: no cookies.
     pub api: reqwest::Client,
-    _dir: Option<TempDir>,
+    /// Shared by sibling instances (`spawn_sibling`).
+    pub database_url: String,
+    pub _dir: Option<TempDir>,
 }
 
 pub struct TempDir(std::path::PathBuf);
@@ -126,22 +128,43 @@ pub async fn spawn_app_custom(
 ) -> Option<TestApp> {
     let lwa = MockServer::start().await;
     let (database_url, dir) = fresh_database(backend).await?;
-    let mut vars: BTreeMap<String, String> = [
-        ("LINKBROKER_DATABASE_URL", database_url.as_str()),
-        ("LINKBROKER_BIND", "127.0.0.1:0"),
-        ("LINKBROKER_LWA_CLIENT_ID", "amzn1.application-oa2-client.test"),
-        ("LINKBROKER_LWA_CLIENT_SECRET", "lwa-secret"),
-        ("LINKBROKER_ALEXA_VERIFY_SIGNATURE", "false"),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v.to_string()))
-    .collect();
-    vars.insert("LINKBROKER_LWA_AUTHORIZE_URL".into(), format!("{}/ap/oa", lwa.uri()));
-    vars.insert("LINKBROKER_LWA_TOKEN_URL".into(), format!("{}/auth/o2/token", lwa.uri()));
-    vars.insert("LINKBROKER_LWA_PROFILE_URL".into(), format!("{}/user/profile", lwa.uri()));
-    for (k, v) in env {
-        vars.insert(k.to_string(), v.to_string());
+    let vars = app_env(&lwa.uri(), &database_url, env);
+    Some(start_in_process(vars, lwa, database_url, dir, toml, alexa_trust).await)
+}
+
+/// `n` instances started at the same moment on one fresh database, sharing
+/// the first one's mock LWA and one issuer (as behind a load balancer).
+pub async fn spawn_apps_together(backend: Backend, n: usize) -> Option<Vec<TestApp>> {
+    let (database_url, mut dir) = fresh_database(backend).await?;
+    let mut mocks = Vec::new();
+    for _ in 0..n {
+        mocks.push(MockServer::start().await);
     }
+    let lwa_uri = mocks[0].uri();
+    let env = [("LINKBROKER_PUBLIC_URL", "https://link.example.test")];
+    let starts: Vec<_> = mocks
+        .into_iter()
+        .map(|lwa| {
+            let vars = app_env(&lwa_uri, &database_url, &env);
+            // The first app owns (and deletes) the SQLite folder.
+            tokio::spawn(start_in_process(vars, lwa, database_url.clone(), dir.take(), None, None))
+        })
+        .collect();
+    let mut apps = Vec::new();
+    for start in starts {
+        apps.push(start.await.expect("an instance starts"));
+    }
+    Some(apps)
+}
+
+async fn start_in_process(
+    vars: BTreeMap<String, String>,
+    lwa: MockServer,
+    database_url: String,
+    dir: Option<TempDir>,
+    toml: Option<&str>,
+    alexa_trust: Option<AlexaTrust>,
+) -> TestApp {
     let config = toml.map(|body| {
         let path = dir_for_config(&dir).join("linkbroker.toml");
         std::fs::write(&path, body).unwrap();
@@ -156,8 +179,34 @@ pub async fn spawn_app_custom(
     let base = format!("http://{}", app.address());
     let store = app.store().clone();
     tokio::spawn(app.run_until_stopped());
-    let api = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    Some(TestApp { base, store, lwa, api, _dir: dir })
+    TestApp { base, store, lwa, api: api_client(), database_url, _dir: dir }
+}
+
+/// Alexa's servers: no cookies, no redirects followed.
+pub fn api_client() -> reqwest::Client {
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+/// The settings of a test instance: the database, a free port, and LWA at
+/// the mock `lwa_uri`; `env` adds or overrides.
+pub fn app_env(lwa_uri: &str, database_url: &str, env: &[(&str, &str)]) -> BTreeMap<String, String> {
+    let mut vars: BTreeMap<String, String> = [
+        ("LINKBROKER_DATABASE_URL", database_url),
+        ("LINKBROKER_BIND", "127.0.0.1:0"),
+        ("LINKBROKER_LWA_CLIENT_ID", "amzn1.application-oa2-client.test"),
+        ("LINKBROKER_LWA_CLIENT_SECRET", "lwa-secret"),
+        ("LINKBROKER_ALEXA_VERIFY_SIGNATURE", "false"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    vars.insert("LINKBROKER_LWA_AUTHORIZE_URL".into(), format!("{lwa_uri}/ap/oa"));
+    vars.insert("LINKBROKER_LWA_TOKEN_URL".into(), format!("{lwa_uri}/auth/o2/token"));
+    vars.insert("LINKBROKER_LWA_PROFILE_URL".into(), format!("{lwa_uri}/user/profile"));
+    for (k, v) in env {
+        vars.insert(k.to_string(), v.to_string());
+    }
+    vars
 }
 
 /// A folder for a test's config file: the SQLite folder, else a new temp one.
@@ -200,6 +249,14 @@ pub fn hidden_field(html: &str, name: &str) -> Option<String> {
 }
 
 impl TestApp {
+    /// A second instance on the same database, issuer and mock LWA, as behind
+    /// a load balancer. Its own `lwa` mock is unused.
+    pub async fn spawn_sibling(&self) -> TestApp {
+        let env = [("LINKBROKER_PUBLIC_URL", self.base.as_str())];
+        let vars = app_env(&self.lwa.uri(), &self.database_url, &env);
+        start_in_process(vars, MockServer::start().await, self.database_url.clone(), None, None, None).await
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }

@@ -1,0 +1,58 @@
+//! Answers for the abuse limits (`crate::rate_limit`): who the caller is,
+//! and the 429s with `Retry-After`.
+
+use std::time::Duration;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse};
+
+use super::pages::error_page;
+use super::AppState;
+use crate::rate_limit::{retry_after_secs, RateLimiter};
+
+/// The caller's IP as a limiter key (`X-Forwarded-For` only from trusted
+/// proxies).
+pub fn caller(req: &HttpRequest, state: &AppState) -> String {
+    let forwarded = req.headers().get("X-Forwarded-For").and_then(|v| v.to_str().ok());
+    let peer = req.peer_addr().map(|a| a.ip());
+    crate::client_ip::client_ip(peer, forwarded, &state.auth.settings.trusted_proxies)
+        .map(|ip| ip.to_string())
+        .unwrap_or_default()
+}
+
+/// Token endpoint: JSON in the shape of RFC 6749 §5.2. There is no OAuth
+/// code for "slow down" here; `temporarily_unavailable` tells the platform
+/// to retry, never to unlink.
+/// `Some(429)` when `key` is over `limiter`'s limit.
+pub fn over_json(limiter: &RateLimiter, key: &str, what: &str) -> Option<HttpResponse> {
+    limiter.check(key).err().map(|wait| {
+        tracing::warn!(limit = what, "rate limit reached");
+        too_many(wait).json(serde_json::json!({
+            "error": "temporarily_unavailable",
+            "error_description": "too many requests, retry later",
+        }))
+    })
+}
+
+/// Browser endpoints: an HTML page.
+pub fn over_page(limiter: &RateLimiter, key: &str, what: &str) -> Option<HttpResponse> {
+    limiter.check(key).err().map(|wait| {
+        tracing::warn!(limit = what, "rate limit reached");
+        let mut page = error_page(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Too many attempts",
+            "Too many sign-in attempts came from your network. Wait a minute and try again.",
+            None,
+        );
+        if let Ok(value) = retry_after_secs(wait).to_string().parse() {
+            page.headers_mut().insert(actix_web::http::header::RETRY_AFTER, value);
+        }
+        page
+    })
+}
+
+fn too_many(wait: Duration) -> actix_web::HttpResponseBuilder {
+    let mut r = HttpResponse::build(StatusCode::TOO_MANY_REQUESTS);
+    r.insert_header(("Retry-After", retry_after_secs(wait).to_string())).insert_header(("Cache-Control", "no-store"));
+    r
+}
