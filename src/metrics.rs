@@ -34,6 +34,7 @@ struct Inner {
     upstream_seconds: HistogramVec,
     upstream_errors: IntCounterVec,
     pool: IntGaugeVec,
+    cache_lookups: IntCounterVec,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -73,7 +74,13 @@ impl Metrics {
         )
         .expect("valid metric name");
         registry.register(Box::new(pool.clone())).expect("unique metric name");
+        let cache_lookups = counter_vec(
+            "linkbroker_access_cache_lookups_total",
+            "Token-resolution cache lookups by result (hit, miss); hit rate = hit / (hit + miss)",
+            &["result"],
+        );
         let inner = Inner {
+            cache_lookups,
             requests: counter_vec(
                 "linkbroker_http_requests_total",
                 "HTTP requests by method, route pattern and status",
@@ -151,10 +158,15 @@ impl Metrics {
         }
     }
 
-    /// The text exposition, with the pool gauges read at scrape time.
-    pub fn render(&self, store: &Store) -> String {
+    /// The text exposition, with the pool gauges and the cache counts
+    /// (`(hits, misses)` so far) read at scrape time.
+    pub fn render(&self, store: &Store, cache: (u64, u64)) -> String {
         let (open, idle) = store.pool_stats();
         self.set_pool(i64::from(open), i64::try_from(idle).unwrap_or(i64::MAX));
+        for (result, total) in [("hit", cache.0), ("miss", cache.1)] {
+            let counter = self.0.cache_lookups.with_label_values(&[result]);
+            counter.inc_by(total.saturating_sub(counter.get()));
+        }
         self.encode()
     }
 

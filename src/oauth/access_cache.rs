@@ -10,6 +10,7 @@
 //! tokens.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -23,14 +24,23 @@ const MAX_ENTRIES: usize = 10_000;
 #[derive(Default)]
 pub struct AccessCache {
     entries: Mutex<HashMap<TokenHash, (Instant, ResolvedToken)>>,
+    hits: AtomicU64,
+    misses: AtomicU64,
 }
 
 impl AccessCache {
     /// A fresh entry for `key`, if any, valid at Unix time `now`.
     pub fn get(&self, key: &TokenHash, now: i64) -> Option<ResolvedToken> {
         let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        let (at, resolved) = entries.get(key)?;
-        (at.elapsed() < TTL && resolved.expires_at > now).then(|| resolved.clone())
+        let fresh = entries.get(key).filter(|(at, r)| at.elapsed() < TTL && r.expires_at > now).map(|(_, r)| r.clone());
+        let counter = if fresh.is_some() { &self.hits } else { &self.misses };
+        counter.fetch_add(1, Ordering::Relaxed);
+        fresh
+    }
+
+    /// Lookups so far as (hits, misses), for `/metrics`.
+    pub fn counts(&self) -> (u64, u64) {
+        (self.hits.load(Ordering::Relaxed), self.misses.load(Ordering::Relaxed))
     }
 
     pub fn insert(&self, key: TokenHash, resolved: ResolvedToken) {

@@ -19,5 +19,5 @@ pub async fn metrics(req: HttpRequest, state: web::Data<AppState>) -> HttpRespon
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .insert_header(("Cache-Control", "no-store"))
-        .body(state.metrics.render(&state.auth.store))
+        .body(state.metrics.render(&state.auth.store, state.auth.access_cache.counts()))
 }

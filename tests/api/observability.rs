@@ -127,6 +127,10 @@ async fn metrics_count_requests_links_refreshes_and_invalid_grants(backend: Back
     let (_, s) = app.refresh(&client, t).await;
     let (_, u) = app.refresh(&client, s["refresh_token"].as_str().unwrap()).await;
     let (_, _) = app.refresh(&client, u["refresh_token"].as_str().unwrap()).await;
+    // One miss, then a hit within the cache's 2 s.
+    let access = u["access_token"].as_str().unwrap();
+    assert_eq!(app.userinfo(access).await.0, 200);
+    assert_eq!(app.userinfo(access).await.0, 200);
     // Two steps behind: theft, the link is revoked.
     assert_eq!(app.refresh(&client, t).await.0, 400);
     assert_eq!(app.refresh(&client, "never-issued").await.0, 400);
@@ -156,4 +160,6 @@ async fn metrics_count_requests_links_refreshes_and_invalid_grants(backend: Back
     assert_eq!(value(r#"linkbroker_upstream_request_duration_seconds_count{outcome="ok",provider="lwa"}"#), 1.0);
     assert!(value(r#"linkbroker_db_pool_connections{state="open"}"#) >= 1.0);
     assert!(text.contains(r#"linkbroker_db_pool_connections{state="idle"}"#));
+    assert!(value(r#"linkbroker_access_cache_lookups_total{result="hit"}"#) >= 1.0);
+    assert!(value(r#"linkbroker_access_cache_lookups_total{result="miss"}"#) >= 1.0);
 }
