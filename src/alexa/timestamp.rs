@@ -60,6 +60,24 @@ pub fn parse_iso8601(s: &str) -> Option<i64> {
     Some(days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second - offset)
 }
 
+/// Unix seconds → `2024-05-13T12:34:56Z`, the form Alexa's `timestamp`
+/// has (the inverse of `parse_iso8601`; tests and the load generator sign
+/// requests with it).
+pub fn format_iso8601(unix: i64) -> String {
+    let (days, secs) = (unix.div_euclid(86_400), unix.rem_euclid(86_400));
+    // H. Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", secs / 3600, secs % 3600 / 60, secs % 60)
+}
+
 fn num_at(s: &str, at: usize) -> Option<i64> {
     let part = s.get(at..at + 2)?;
     part.bytes().all(|c| c.is_ascii_digit()).then(|| part.parse().ok())?
@@ -79,6 +97,14 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn formatting_round_trips() {
+        for t in [0, 951_782_400, 1_715_603_696, 4_102_444_799] {
+            assert_eq!(parse_iso8601(&format_iso8601(t)), Some(t), "{t}");
+        }
+        assert_eq!(format_iso8601(1_715_603_696), "2024-05-13T12:34:56Z");
+    }
 
     #[test]
     fn parses_alexa_timestamps() {

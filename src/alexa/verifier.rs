@@ -6,9 +6,14 @@
 //!
 //! The roots and the fetcher are injected (`AlexaTrust`) so tests can sign
 //! with their own CA; production uses Mozilla's roots (`webpki-roots`) and
-//! HTTPS. Chains are cached by URL and re-checked against the clock on every
-//! request, so a cached chain is used until its leaf (or any link) expires,
-//! and is then dropped and fetched again.
+//! HTTPS. Chains are cached by URL and are used until their leaf (or any
+//! link) expires, then dropped and fetched again.
+//!
+//! Checking a chain costs several signature verifications, far more than the
+//! request's own. Validity periods are intervals, so a chain found valid both
+//! at `t` and at `t + RECHECK` is valid at every instant between: requests in
+//! that window skip the chain check and verify only the body's signature.
+//! Near expiry the second check fails and every request checks again.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -101,9 +106,20 @@ impl From<&str> for VerifyError {
 
 type Chain = Arc<Vec<CertificateDer<'static>>>;
 
+/// How far ahead a chain's validity is proven at once (see the module doc).
+const RECHECK: i64 = 300;
+
+/// A cached chain and the interval over which it is known valid.
+#[derive(Clone)]
+struct Cached {
+    chain: Chain,
+    valid_from: i64,
+    valid_until: i64,
+}
+
 pub struct SignatureVerifier {
     trust: AlexaTrust,
-    cache: Mutex<HashMap<String, Chain>>,
+    cache: Mutex<HashMap<String, Cached>>,
 }
 
 impl SignatureVerifier {
@@ -123,19 +139,18 @@ impl SignatureVerifier {
         let signature = signature.ok_or("Signature-256 header is missing")?;
         let url = CertChainUrl::parse(cert_url)?;
         let signature = STANDARD.decode(signature.trim()).map_err(|_| "Signature-256 is not base64")?;
-        let time = UnixTime::since_unix_epoch(Duration::from_secs(u64::try_from(now).unwrap_or(0)));
-
         let cached = self.cache.lock().unwrap_or_else(|p| p.into_inner()).get(url.as_str()).cloned();
         let chain = match cached {
-            Some(chain) => match self.check_chain(&chain, time) {
-                Ok(()) => chain,
+            Some(c) if (c.valid_from..=c.valid_until).contains(&now) => c.chain,
+            Some(c) => match self.check_and_cache(&url, c.chain.clone(), now) {
+                Ok(chain) => chain,
                 Err(_) => {
                     // Expired (or otherwise no longer valid): fetch afresh.
                     self.cache.lock().unwrap_or_else(|p| p.into_inner()).remove(url.as_str());
-                    self.fetch_and_check(&url, time).await?
+                    self.fetch_and_check(&url, now).await?
                 }
             },
-            None => self.fetch_and_check(&url, time).await?,
+            None => self.fetch_and_check(&url, now).await?,
         };
         let leaf_der = &chain[0];
         let leaf = EndEntityCert::try_from(leaf_der).map_err(|_| "signing certificate cannot be parsed")?;
@@ -143,7 +158,7 @@ impl SignatureVerifier {
             .map_err(|_| "Signature-256 does not match the body".into())
     }
 
-    async fn fetch_and_check(&self, url: &CertChainUrl, time: UnixTime) -> Result<Chain, VerifyError> {
+    async fn fetch_and_check(&self, url: &CertChainUrl, now: i64) -> Result<Chain, VerifyError> {
         let pem = self
             .trust
             .fetcher
@@ -156,19 +171,26 @@ impl SignatureVerifier {
         if chain.is_empty() {
             return Err("certificate chain is empty".into());
         }
-        let chain = Arc::new(chain);
-        self.check_chain(&chain, time)?;
+        self.check_and_cache(url, Arc::new(chain), now)
+    }
+
+    /// Checks `chain` at `now` (an error if invalid) and caches it with the
+    /// interval it is proven valid over.
+    fn check_and_cache(&self, url: &CertChainUrl, chain: Chain, now: i64) -> Result<Chain, VerifyError> {
+        self.check_chain(&chain, now)?;
+        let valid_until = if self.check_chain(&chain, now + RECHECK).is_ok() { now + RECHECK } else { now };
         let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
         if cache.len() >= MAX_CACHED_CHAINS {
             cache.clear();
         }
-        cache.insert(url.as_str().to_string(), chain.clone());
+        cache.insert(url.as_str().to_string(), Cached { chain: chain.clone(), valid_from: now, valid_until });
         Ok(chain)
     }
 
     /// The leaf chains to a trusted root, every certificate is valid at
     /// `time`, and the leaf names `echo-api.amazon.com`.
-    fn check_chain(&self, chain: &[CertificateDer<'static>], time: UnixTime) -> Result<(), VerifyError> {
+    fn check_chain(&self, chain: &[CertificateDer<'static>], now: i64) -> Result<(), VerifyError> {
+        let time = UnixTime::since_unix_epoch(Duration::from_secs(u64::try_from(now).unwrap_or(0)));
         let leaf = EndEntityCert::try_from(&chain[0]).map_err(|_| "signing certificate cannot be parsed")?;
         leaf.verify_for_usage(
             webpki::ALL_VERIFICATION_ALGS,
@@ -248,5 +270,21 @@ mod tests {
         assert_eq!(verify_at(&v, AFTER_EXPIRY).await, "signing certificate is not valid now");
         assert_eq!(fetcher.fetches.load(Ordering::SeqCst), 2, "an expired cached chain is fetched afresh");
         assert!(v.cache.lock().unwrap().is_empty(), "and not cached again");
+    }
+
+    #[tokio::test]
+    async fn validity_is_proven_ahead_only_while_the_chain_stays_valid() {
+        let (v, _) = verifier();
+        let window = |v: &SignatureVerifier| {
+            let c = v.cache.lock().unwrap().values().next().cloned().unwrap();
+            (c.valid_from, c.valid_until)
+        };
+        verify_at(&v, BEFORE_EXPIRY).await;
+        assert_eq!(window(&v), (BEFORE_EXPIRY, BEFORE_EXPIRY + RECHECK), "far from expiry: skip checks for a while");
+        // 2030-01-01T00:00:00Z is the leaf's notAfter; 100 s before it the
+        // chain cannot be proven valid RECHECK ahead, so no window is granted.
+        let near = 1_893_456_000 - 100;
+        verify_at(&v, near).await;
+        assert_eq!(window(&v), (near, near), "near expiry: every request checks the chain");
     }
 }

@@ -11,13 +11,14 @@ mod mock_lwa;
 mod report;
 mod scenarios;
 mod server;
+mod signed;
 
 use clap::Parser;
 
 #[derive(Parser, Debug, Clone)]
 #[command(about = "Benchmarks a linkbroker release binary on this machine")]
 pub struct Args {
-    /// all, or a comma list of: healthz, links, refresh, userinfo, alexa
+    /// all, or a comma list of: healthz, links, refresh, userinfo, alexa, alexa-signed
     #[arg(long, default_value = "all")]
     pub scenario: String,
     /// Concurrent virtual clients per scenario

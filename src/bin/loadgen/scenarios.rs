@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::server::Server;
+use super::signed::{self, Signer};
 use super::Args;
 
 const REDIRECT: &str = "https://pitangui.amazon.com/api/skill/link/BENCHVENDOR";
@@ -18,6 +19,7 @@ pub enum Scenario {
     Refresh,
     Userinfo,
     Alexa,
+    AlexaSigned,
 }
 
 impl std::fmt::Display for Scenario {
@@ -28,6 +30,7 @@ impl std::fmt::Display for Scenario {
             Self::Refresh => "refreshes",
             Self::Userinfo => "userinfo resolutions",
             Self::Alexa => "/alexa resolutions (verify off)",
+            Self::AlexaSigned => "/alexa resolutions (signatures verified)",
         })
     }
 }
@@ -35,7 +38,7 @@ impl std::fmt::Display for Scenario {
 pub fn selected(raw: &str) -> anyhow::Result<Vec<Scenario>> {
     use Scenario::*;
     if raw == "all" {
-        return Ok(vec![Healthz, Links, Refresh, Userinfo, Alexa]);
+        return Ok(vec![Healthz, Links, Refresh, Userinfo, Alexa, AlexaSigned]);
     }
     raw.split(',')
         .map(|s| match s.trim() {
@@ -44,7 +47,10 @@ pub fn selected(raw: &str) -> anyhow::Result<Vec<Scenario>> {
             "refresh" => Ok(Refresh),
             "userinfo" => Ok(Userinfo),
             "alexa" => Ok(Alexa),
-            other => anyhow::bail!("unknown scenario {other:?} (healthz, links, refresh, userinfo, alexa)"),
+            "alexa-signed" => Ok(AlexaSigned),
+            other => {
+                anyhow::bail!("unknown scenario {other:?} (healthz, links, refresh, userinfo, alexa, alexa-signed)")
+            }
         })
         .collect()
 }
@@ -70,6 +76,12 @@ struct Agent {
     client_secret: String,
     access: String,
     refresh: String,
+    /// For `AlexaSigned`: the verifying instance and the request signer.
+    signed: Option<(String, Arc<Signer>)>,
+    /// The last signed body and its signature, reused within one second:
+    /// RSA signing costs the load generator more than verifying costs the
+    /// server, and both share this machine's cores.
+    last_signed: Option<(String, Vec<u8>, String)>,
 }
 
 static NEXT_USER: AtomicU64 = AtomicU64::new(0);
@@ -153,22 +165,39 @@ impl Agent {
         r.bytes().await.map(|_| ()).map_err(|e| e.to_string())
     }
 
-    async fn alexa(&self) -> Result<(), String> {
+    async fn alexa(&mut self) -> Result<(), String> {
+        let timestamp = linkbroker::alexa::timestamp::format_iso8601(linkbroker::clock::now());
+        if let Some((at, body, signature)) = &self.last_signed {
+            if *at == timestamp {
+                return self.post_alexa(body.clone(), Some(signature.clone())).await;
+            }
+        }
         let body = serde_json::json!({
             "version": "1.0",
             "session": {"new": true, "sessionId": "s", "application": {"applicationId": "amzn1.ask.skill.bench"},
                         "user": {"userId": "amzn1.ask.account.BENCH", "accessToken": self.access}},
             "context": {"System": {"application": {"applicationId": "amzn1.ask.skill.bench"},
                         "user": {"userId": "amzn1.ask.account.BENCH", "accessToken": self.access}}},
-            "request": {"type": "LaunchRequest", "requestId": "r", "timestamp": "2026-01-01T00:00:00Z", "locale": "en-US"}
+            "request": {"type": "LaunchRequest", "requestId": "r", "timestamp": timestamp, "locale": "en-US"}
         });
-        let r = self
-            .http
-            .post(format!("{}/alexa", self.base))
-            .json(&body)
-            .send()
-            .await
-            .map_err(|e| format!("alexa: {e}"))?;
+        let body = serde_json::to_vec(&body).map_err(|e| e.to_string())?;
+        let signature = self.signed.as_ref().map(|(_, signer)| signer.sign(&body));
+        if let Some(sig) = &signature {
+            self.last_signed = Some((timestamp, body.clone(), sig.clone()));
+        }
+        self.post_alexa(body, signature).await
+    }
+
+    async fn post_alexa(&self, body: Vec<u8>, signature: Option<String>) -> Result<(), String> {
+        let url = match &self.signed {
+            Some((base, _)) => format!("{base}/alexa"),
+            None => format!("{}/alexa", self.base),
+        };
+        let mut req = self.http.post(url).header("Content-Type", "application/json");
+        if let Some(sig) = signature {
+            req = req.header("SignatureCertChainUrl", signed::CERT_URL).header("Signature-256", sig);
+        }
+        let r = req.body(body).send().await.map_err(|e| format!("alexa: {e}"))?;
         expect(&r, 200, "alexa")?;
         let text = r.text().await.map_err(|e| e.to_string())?;
         if text.contains("LinkAccount") {
@@ -210,6 +239,10 @@ pub async fn run(scenario: Scenario, srv: &Server, args: &Args) -> anyhow::Resul
         .redirect(reqwest::redirect::Policy::none())
         .pool_max_idle_per_host(args.concurrency)
         .build()?;
+    let signed = match scenario {
+        Scenario::AlexaSigned => Some((signed::start(&srv.env).await?, Arc::new(Signer::new()?))),
+        _ => None,
+    };
     // Every agent but the link agents starts with a linked account.
     let mut agents = Vec::with_capacity(args.concurrency);
     for _ in 0..args.concurrency {
@@ -220,8 +253,10 @@ pub async fn run(scenario: Scenario, srv: &Server, args: &Args) -> anyhow::Resul
             client_secret: client_secret.clone(),
             access: String::new(),
             refresh: String::new(),
+            signed: signed.clone(),
+            last_signed: None,
         };
-        if matches!(scenario, Scenario::Refresh | Scenario::Userinfo | Scenario::Alexa) {
+        if matches!(scenario, Scenario::Refresh | Scenario::Userinfo | Scenario::Alexa | Scenario::AlexaSigned) {
             agent.link().await.map_err(|e| anyhow::anyhow!("setting up a linked agent failed: {e}"))?;
         }
         agents.push(agent);
@@ -242,7 +277,7 @@ pub async fn run(scenario: Scenario, srv: &Server, args: &Args) -> anyhow::Resul
                     Scenario::Links => agent.link().await,
                     Scenario::Refresh => agent.refresh_once().await,
                     Scenario::Userinfo => agent.userinfo().await,
-                    Scenario::Alexa => agent.alexa().await,
+                    Scenario::Alexa | Scenario::AlexaSigned => agent.alexa().await,
                 };
                 if t0 < measure_from {
                     continue;

@@ -12,7 +12,7 @@ pub struct Server {
     pub base: String,
     child: Child,
     bin: std::path::PathBuf,
-    env: Vec<(String, String)>,
+    pub env: Vec<(String, String)>,
     pub startup_ms: f64,
     pub idle_rss_kb: u64,
     _dir: std::path::PathBuf,
