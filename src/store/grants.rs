@@ -2,7 +2,7 @@
 
 use sqlx::FromRow;
 
-use super::{Store, StoreError};
+use super::{Backend, Store, StoreError};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct GrantRow {
@@ -116,12 +116,65 @@ impl Store {
         Ok(())
     }
 
-    /// Rotates a current refresh token in one transaction that starts with
-    /// the conditional UPDATE: of many concurrent calls with the same token,
-    /// exactly one sees a row come back; the others see `NotCurrent` once it
-    /// has committed (Postgres re-checks the WHERE after the row lock,
-    /// SQLite serializes writers).
+    /// Rotates a current refresh token atomically: of many concurrent calls
+    /// with the same token, exactly one sees a row come back; the others see
+    /// `NotCurrent` once it has committed (Postgres re-checks the WHERE after
+    /// the row lock, SQLite serializes writers). The one place the backends
+    /// run different SQL: this is the hottest write path.
     pub async fn rotate_refresh(&self, r: RotateRequest<'_>, now: i64) -> Result<RefreshOutcome, StoreError> {
+        match self.backend {
+            Backend::Postgres => self.rotate_refresh_in_one_statement(r, now).await,
+            Backend::Sqlite => self.rotate_refresh_in_transaction(r, now).await,
+        }
+    }
+
+    /// Postgres: the whole rotation as one statement (data-modifying CTEs),
+    /// one round trip instead of seven. Racing statements block on the
+    /// token's row lock and re-check `rotated_at IS NULL`, so exactly one
+    /// claims it. Liveness is part of the claim: a dead link is reported
+    /// as `NotCurrent` and the caller's slow path says why.
+    async fn rotate_refresh_in_one_statement(
+        &self,
+        r: RotateRequest<'_>,
+        now: i64,
+    ) -> Result<RefreshOutcome, StoreError> {
+        const ROTATE: &str = "WITH claimed AS ( \
+               UPDATE refresh_tokens SET rotated_at = $1, successor_hash = $2 \
+               WHERE token_hash = $3 AND rotated_at IS NULL AND expires_at > $1 AND grant_id IN \
+                 (SELECT g.id FROM grants g JOIN users u ON u.id = g.user_id \
+                  WHERE g.client_id = $4 AND g.revoked_at IS NULL AND u.disabled = 0) \
+               RETURNING grant_id), \
+             touched AS ( \
+               UPDATE grants SET last_used_at = $1 WHERE id IN (SELECT grant_id FROM claimed) \
+               RETURNING id, user_id, client_id, scope, revoked_at), \
+             successor AS ( \
+               INSERT INTO refresh_tokens (token_hash, grant_id, created_at, expires_at) \
+               SELECT $2, id, $1, $5 FROM touched), \
+             access AS ( \
+               INSERT INTO access_tokens (token_hash, grant_id, scope, created_at, expires_at) \
+               SELECT $6, id, COALESCE($7, scope), $1, $8 FROM touched) \
+             SELECT id, user_id, client_id, scope, revoked_at, CAST(0 AS BIGINT) AS user_disabled FROM touched";
+        let grant: Option<GrantRow> = sqlx::query_as(ROTATE)
+            .bind(now)
+            .bind(r.successor_hash)
+            .bind(r.presented_hash)
+            .bind(r.client_id)
+            .bind(r.refresh_expires_at)
+            .bind(r.access_hash)
+            .bind(r.access_scope)
+            .bind(r.access_expires_at)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(grant.map_or(RefreshOutcome::NotCurrent, RefreshOutcome::Rotated))
+    }
+
+    /// SQLite (no data-modifying CTEs): a transaction that starts with the
+    /// claiming UPDATE, so it takes the write lock first.
+    async fn rotate_refresh_in_transaction(
+        &self,
+        r: RotateRequest<'_>,
+        now: i64,
+    ) -> Result<RefreshOutcome, StoreError> {
         let mut tx = self.pool.begin().await?;
         let claimed: Option<(String,)> = sqlx::query_as(
             "UPDATE refresh_tokens SET rotated_at = $1, successor_hash = $2 \

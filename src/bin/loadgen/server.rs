@@ -57,6 +57,11 @@ impl Server {
             ("LINKBROKER_LWA_PROFILE_URL", format!("{}/user/profile", lwa.base)),
             ("LINKBROKER_ALEXA_VERIFY_SIGNATURE", "false".into()),
             ("LINKBROKER_LOG", "warn".into()),
+            // Every virtual client comes from 127.0.0.1; the limits would
+            // measure themselves, not the server.
+            ("LINKBROKER_RATE_LIMIT_TOKEN_PER_CLIENT", "off".into()),
+            ("LINKBROKER_RATE_LIMIT_TOKEN_PER_IP", "off".into()),
+            ("LINKBROKER_RATE_LIMIT_AUTHORIZE_PER_IP", "off".into()),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))
@@ -95,7 +100,15 @@ impl Server {
         })
     }
 
-    pub fn stop(mut self) {
+    pub fn stop(self) {
+        drop(self);
+    }
+}
+
+/// The process under test never outlives the load generator, even when a
+/// scenario fails half-way.
+impl Drop for Server {
+    fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
