@@ -252,7 +252,7 @@ pub async fn add_client(store: &Store, args: &ClientAdd) -> anyhow::Result<(Clie
     Ok((id, secret))
 }
 
-async fn add_admin(store: &Store, email: &str, password: String) -> anyhow::Result<()> {
+pub async fn add_admin(store: &Store, email: &str, password: String) -> anyhow::Result<()> {
     let email = Email::parse(email).map_err(|e| anyhow::anyhow!("--email: {e}"))?;
     if password.chars().count() < 12 {
         bail!("the admin password must be at least 12 characters");

@@ -9,9 +9,11 @@
 //! - `accounts`  who is who: linking upstream identities to local users
 //! - `alexa`     the companion skill endpoint's envelopes and answers
 //! - `routes`    actix handlers: parse, call the core, map to HTTP
+//! - `admin`     the admin web UI (sessions, users, audit log)
 //! - `startup`   builds the app from settings; `cli` the commands
 
 pub mod accounts;
+pub mod admin;
 pub mod alexa;
 pub mod cli;
 pub mod clock;

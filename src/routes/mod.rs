@@ -18,7 +18,7 @@ use actix_web::web;
 use crate::oauth::AuthServer;
 use crate::upstream::Upstream;
 
-pub use pages::error_page;
+pub use pages::{error_page, redirect, render};
 
 /// Shared by every handler.
 pub struct AppState {
@@ -43,6 +43,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, dev: bool) {
         .route("/oauth/jwks", web::get().to(discovery::jwks))
         .route("/.well-known/oauth-authorization-server", web::get().to(discovery::metadata))
         .route("/alexa", web::post().to(alexa::skill));
+    crate::admin::configure(cfg);
     if dev {
         cfg.route("/dev/login", web::get().to(dev::login_form))
             .route("/dev/login", web::post().to(dev::login_submit))

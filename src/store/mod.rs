@@ -10,6 +10,9 @@
 //!   write lock first and waits on `busy_timeout` instead of failing with
 //!   `SQLITE_BUSY` when upgrading a read snapshot.
 
+mod admin_audit;
+mod admin_auth;
+mod admin_users;
 mod admins;
 mod audit;
 mod clients;
@@ -24,6 +27,9 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
+pub use admin_audit::{AuditQuery, AuditRow, DashboardCounts, SECURITY_ACTIONS};
+pub use admin_auth::{AdminRow, AdminSessionRow, SessionLimits};
+pub use admin_users::{IdentityDetail, LinkDetail, UserListRow, UserQuery, UserSort};
 pub use audit::AuditEvent;
 pub use clients::{ClientRow, NewClient};
 pub use codes::{CodeRedemption, CodeRow, NewCode};

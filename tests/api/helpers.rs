@@ -343,3 +343,12 @@ impl TestApp {
         self.store.audit_actions(100).await.unwrap().into_iter().map(|(_, action, _)| action).collect()
     }
 }
+
+/// The `href` of the link with `rel="REL"` (our templates put `href` first).
+pub fn link_href(html: &str, rel: &str) -> Option<String> {
+    let marker = format!("rel=\"{rel}\"");
+    let end = html.find(&marker)?;
+    let start = html[..end].rfind("href=\"")? + "href=\"".len();
+    let stop = html[start..].find('"')?;
+    Some(html[start..start + stop].to_string())
+}
