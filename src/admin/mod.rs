@@ -1,8 +1,10 @@
-//! The admin web UI: sign-in, dashboard, users and the audit log. Handlers
+//! The admin web UI: sign-in, dashboard, users, clients and the audit log. Handlers
 //! are thin: check the session (and CSRF on every POST), call the store,
 //! render a template. SQL lives in `store/admin_*.rs`.
 
 mod audit;
+mod client_form;
+mod clients;
 mod error;
 mod login;
 mod session;
@@ -12,6 +14,22 @@ mod users;
 use actix_web::web;
 
 pub use error::AdminError;
+
+/// A second page with a POST form for every destructive action: no
+/// JavaScript confirm dialogs, and nothing is destroyed by a GET.
+#[derive(askama::Template)]
+#[template(path = "admin/confirm.html")]
+pub struct ConfirmPage<'a> {
+    pub session: &'a AdminSession,
+    pub title: &'a str,
+    pub message: String,
+    pub action: String,
+    pub button: &'a str,
+    /// Where "Cancel" goes.
+    pub cancel: String,
+    /// Hidden fields the action needs besides the CSRF token.
+    pub fields: Vec<(&'static str, String)>,
+}
 pub use session::AdminSession;
 
 const STYLE: &str = include_str!("../../static/admin.css");
@@ -30,6 +48,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/admin/login", web::post().to(login::submit))
         .route("/admin/logout", web::post().to(login::logout))
         .route("/admin/audit", web::get().to(audit::log))
+        .route("/admin/clients", web::get().to(clients::list))
+        .route("/admin/clients", web::post().to(clients::create))
+        .route("/admin/clients/new", web::get().to(clients::new_form))
+        .route("/admin/clients/{id}", web::get().to(clients::show))
+        .route("/admin/clients/{id}", web::post().to(clients::update))
+        .route("/admin/clients/{id}/confirm", web::get().to(clients::confirm))
+        .route("/admin/clients/{id}/rotate", web::post().to(clients::rotate))
+        .route("/admin/clients/{id}/delete", web::post().to(clients::delete))
         .route("/admin/users", web::get().to(users::list))
         .route("/admin/users", web::post().to(user_actions::create))
         .route("/admin/users/new", web::get().to(users::new_form))

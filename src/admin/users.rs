@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 #[allow(unused_imports)]
 use super::filters;
-use super::{AdminError, AdminSession};
+use super::{AdminError, AdminSession, ConfirmPage};
 use crate::routes::{render, AppState};
 use crate::store::{IdentityDetail, LinkDetail, UserListRow, UserQuery, UserRow, UserSort};
 
@@ -183,20 +183,6 @@ pub struct ConfirmQuery {
     subject: String,
 }
 
-/// A second page with a POST form for every destructive action: no
-/// JavaScript confirm dialogs, and nothing is destroyed by a GET.
-#[derive(Template)]
-#[template(path = "admin/confirm.html")]
-struct ConfirmPage<'a> {
-    session: &'a AdminSession,
-    user: &'a UserRow,
-    title: &'a str,
-    message: String,
-    action: String,
-    button: &'a str,
-    fields: Vec<(&'static str, String)>,
-}
-
 pub async fn confirm(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -247,7 +233,7 @@ pub async fn confirm(
         }
         _ => return Err(AdminError::BadInput("Unknown action.".into())),
     };
-    let page = ConfirmPage { session: &session, user: &r.user, title, message, action, button, fields };
+    let page = ConfirmPage { session: &session, title, message, action, button, cancel: base, fields };
     Ok(render(StatusCode::OK, &page))
 }
 
