@@ -65,3 +65,16 @@ BEGIN
         CREATE INDEX users_name_trgm ON users USING gin (lower(name) gin_trgm_ops);
     END IF;
 END $$;
+
+-- Admin API tokens for /admin/api/: random 256-bit values shown once, stored
+-- only as SHA-256. Revoked tokens stay listed (revoked_at) for the record.
+CREATE TABLE admin_api_tokens (
+    token_hash    TEXT PRIMARY KEY,
+    id            TEXT NOT NULL UNIQUE,           -- public handle for listing and revoking
+    admin_id      TEXT NOT NULL REFERENCES admins(id) ON DELETE CASCADE,
+    name          TEXT NOT NULL DEFAULT '',
+    created_at    BIGINT NOT NULL,
+    last_used_at  BIGINT,
+    revoked_at    BIGINT
+);
+CREATE INDEX admin_api_tokens_admin ON admin_api_tokens (admin_id);

@@ -48,3 +48,16 @@ END;
 -- first; the id breaks ties so pages never skip or repeat a row.
 CREATE INDEX users_created ON users (created_at, id);
 CREATE INDEX users_last_active ON users (last_active_at, id);
+
+-- Admin API tokens for /admin/api/: random 256-bit values shown once, stored
+-- only as SHA-256. Revoked tokens stay listed (revoked_at) for the record.
+CREATE TABLE admin_api_tokens (
+    token_hash    TEXT PRIMARY KEY,
+    id            TEXT NOT NULL UNIQUE,           -- public handle for listing and revoking
+    admin_id      TEXT NOT NULL REFERENCES admins(id) ON DELETE CASCADE,
+    name          TEXT NOT NULL DEFAULT '',
+    created_at    INTEGER NOT NULL,
+    last_used_at  INTEGER,
+    revoked_at    INTEGER
+);
+CREATE INDEX admin_api_tokens_admin ON admin_api_tokens (admin_id);

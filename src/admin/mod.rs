@@ -2,6 +2,8 @@
 //! are thin: check the session (and CSRF on every POST), call the store,
 //! render a template. SQL lives in `store/admin_*.rs`.
 
+mod api;
+mod api_auth;
 mod audit;
 mod client_form;
 mod clients;
@@ -13,6 +15,7 @@ mod users;
 
 use actix_web::web;
 
+pub use api_auth::create_api_token;
 pub use error::AdminError;
 
 /// A second page with a POST form for every destructive action: no
@@ -42,6 +45,7 @@ async fn stylesheet() -> actix_web::HttpResponse {
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
+    api::configure(cfg);
     cfg.route("/admin", web::get().to(audit::dashboard))
         .route("/admin/static/admin.css", web::get().to(stylesheet))
         .route("/admin/login", web::get().to(login::form))

@@ -13,6 +13,7 @@
 mod admin_audit;
 mod admin_auth;
 mod admin_clients;
+mod admin_tokens;
 mod admin_users;
 mod admins;
 mod audit;
@@ -31,6 +32,7 @@ use sqlx::{AnyPool, Executor};
 pub use admin_audit::{AuditQuery, AuditRow, DashboardCounts, SECURITY_ACTIONS};
 pub use admin_auth::{AdminRow, AdminSessionRow, SessionLimits};
 pub use admin_clients::ClientUpdate;
+pub use admin_tokens::ApiTokenRow;
 pub use admin_users::{IdentityDetail, LinkDetail, UserListRow, UserQuery, UserSort};
 pub use audit::AuditEvent;
 pub use clients::{ClientRow, NewClient};

@@ -4,6 +4,7 @@
 mod admin_support;
 mod helpers;
 
+mod admin_api;
 mod admin_clients;
 mod admin_login;
 mod admin_users;

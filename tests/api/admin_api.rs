@@ -1,0 +1,104 @@
+//! `/admin/api/`: token authentication, user operations, errors, OpenAPI.
+
+use serde_json::Value;
+
+use crate::admin_support::{create_admin, ADMIN_EMAIL};
+use crate::both_backends;
+use crate::helpers::{spawn_app, Backend, TestApp};
+
+both_backends!(
+    the_api_refuses_missing_wrong_and_revoked_tokens,
+    the_api_provisions_grants_disables_and_audits,
+    the_openapi_document_describes_the_api,
+);
+
+async fn token(app: &TestApp) -> String {
+    create_admin(app).await;
+    linkbroker::admin::create_api_token(&app.store, ADMIN_EMAIL, "test").await.unwrap().expose().to_string()
+}
+
+async fn call(app: &TestApp, method: reqwest::Method, path: &str, token: &str, body: Option<Value>) -> (u16, Value) {
+    let mut req = app.api.request(method, app.url(path)).bearer_auth(token);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let resp = req.send().await.unwrap();
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(Value::Null))
+}
+
+async fn the_api_refuses_missing_wrong_and_revoked_tokens(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let good = token(&app).await;
+
+    let none = app.api.get(app.url("/admin/api/users")).send().await.unwrap();
+    assert_eq!(none.status(), 401);
+    assert!(none.headers().get("www-authenticate").is_some());
+    let body: Value = none.json().await.unwrap();
+    assert_eq!(body["error"], "unauthorized");
+    assert!(body["message"].as_str().unwrap().contains("Bearer"));
+    let (status, _) = call(&app, reqwest::Method::GET, "/admin/api/users", &"x".repeat(43), None).await;
+    assert_eq!(status, 401);
+    let (status, _) = call(&app, reqwest::Method::GET, "/admin/api/users", &good, None).await;
+    assert_eq!(status, 200);
+
+    let admin = app.store.admin_by_email(&linkbroker::domain::Email::parse(ADMIN_EMAIL).unwrap()).await.unwrap();
+    let admin = admin.unwrap();
+    let tokens = app.store.api_tokens_of(&admin.id).await.unwrap();
+    assert!(tokens[0].last_used_at.is_some());
+    assert!(app.store.revoke_api_token(&admin.id, &tokens[0].id, 1).await.unwrap());
+    let (status, _) = call(&app, reqwest::Method::GET, "/admin/api/users", &good, None).await;
+    assert_eq!(status, 401);
+}
+
+async fn the_api_provisions_grants_disables_and_audits(backend: Backend) {
+    use reqwest::Method;
+    let Some(app) = spawn_app(backend).await else { return };
+    let t = token(&app).await;
+
+    let (status, user) = call(
+        &app,
+        Method::POST,
+        "/admin/api/users",
+        &t,
+        Some(serde_json::json!({ "email": "Grace@Example.com", "permissions": ["lights.on"] })),
+    )
+    .await;
+    assert_eq!(status, 201, "{user}");
+    let id = user["id"].as_str().unwrap().to_string();
+    let (status, _) =
+        call(&app, Method::PUT, &format!("/admin/api/users/{id}/permissions/rides:order"), &t, None).await;
+    assert_eq!(status, 204);
+    let (status, _) = call(&app, Method::POST, &format!("/admin/api/users/{id}/disable"), &t, None).await;
+    assert_eq!(status, 204);
+
+    let (_, detail) = call(&app, Method::GET, &format!("/admin/api/users/{id}"), &t, None).await;
+    assert_eq!(detail["disabled"], true);
+    assert_eq!(detail["permissions"], serde_json::json!(["lights.on", "rides:order"]));
+    let (_, page) = call(&app, Method::GET, "/admin/api/users?q=GRACE&disabled=true", &t, None).await;
+    assert_eq!(page["users"].as_array().unwrap().len(), 1);
+    let (_, audit) = call(&app, Method::GET, &format!("/admin/api/audit?subject={id}"), &t, None).await;
+    let actions: Vec<&str> = audit.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert!(actions.contains(&"permission_granted") && actions.contains(&"user_disabled"), "{actions:?}");
+    assert!(audit.as_array().unwrap().iter().all(|e| e["actor"] == "admin:root@example.com"));
+
+    let (status, err) = call(&app, Method::PUT, &format!("/admin/api/users/{id}/permissions/a%20b"), &t, None).await;
+    assert_eq!((status, err["error"].as_str()), (400, Some("invalid_request")));
+    let (status, err) = call(&app, Method::GET, "/admin/api/users/nope", &t, None).await;
+    assert_eq!((status, err["error"].as_str()), (404, Some("not_found")));
+    let body = serde_json::json!({ "email": "grace@example.com" });
+    let (status, err) = call(&app, Method::POST, "/admin/api/users", &t, Some(body)).await;
+    assert_eq!((status, err["error"].as_str()), (409, Some("conflict")));
+    let (status, _) = call(&app, Method::GET, "/admin/api/users?limit=100000", &t, None).await;
+    assert_eq!(status, 400);
+}
+
+async fn the_openapi_document_describes_the_api(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let doc: Value = app.api.get(app.url("/admin/api/openapi.json")).send().await.unwrap().json().await.unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    for path in ["/admin/api/users", "/admin/api/users/{id}", "/admin/api/audit", "/admin/api/clients"] {
+        assert!(doc["paths"][path].is_object(), "{path} missing");
+    }
+    assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
+}
