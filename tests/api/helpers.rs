@@ -51,6 +51,13 @@ pub struct TestApp {
 
 pub struct TempDir(std::path::PathBuf);
 
+impl TempDir {
+    /// Deletes `path` when dropped.
+    pub fn new(path: std::path::PathBuf) -> Self {
+        Self(path)
+    }
+}
+
 impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);

@@ -9,6 +9,7 @@ mod admin_clients;
 mod admin_login;
 mod admin_users;
 mod authorize;
+mod browser;
 mod cli;
 mod dev;
 mod health;
