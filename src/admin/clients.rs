@@ -16,7 +16,7 @@ use super::{AdminError, AdminSession, ConfirmPage};
 use crate::cli::{add_client, ClientAdd, TokenFormat};
 use crate::domain::Secret;
 use crate::routes::{redirect, render, AppState};
-use crate::store::{AuditEvent, ClientRow, ClientUpdate};
+use crate::store::{ClientRow, ClientUpdate};
 
 #[derive(Template)]
 #[template(path = "admin/clients.html")]
@@ -52,11 +52,6 @@ pub struct ConfirmQuery {
 pub struct CsrfForm {
     #[serde(default)]
     csrf: String,
-}
-
-async fn audit(state: &AppState, session: &AdminSession, action: &str, target: &str) -> Result<(), AdminError> {
-    let event = AuditEvent { actor: &session.actor(), action, target, detail: serde_json::json!({}) };
-    Ok(state.auth.store.audit(event, crate::clock::now()).await?)
 }
 
 async fn load(state: &AppState, id: &str) -> Result<ClientRow, AdminError> {
@@ -121,7 +116,7 @@ pub async fn create(
         json: false,
     };
     let (id, secret) = add_client(&state.auth.store, &args).await.map_err(|e| AdminError::BadInput(e.to_string()))?;
-    audit(&state, &session, "client_created", id.as_str()).await?;
+    session.audit(&state, "client_created", id.as_str(), serde_json::json!({})).await?;
     Ok(render(StatusCode::OK, &SecretPage { session: &session, client_id: id.as_str(), secret: secret.expose() }))
 }
 
@@ -165,7 +160,7 @@ pub async fn update(
     if !state.auth.store.update_client(&c.id, update, crate::clock::now()).await? {
         return Err(AdminError::NotFound);
     }
-    audit(&state, &session, "client_updated", &c.id).await?;
+    session.audit(&state, "client_updated", &c.id, serde_json::json!({})).await?;
     Ok(redirect(StatusCode::SEE_OTHER, "/admin/clients"))
 }
 
@@ -209,7 +204,7 @@ pub async fn rotate(
     if !state.auth.store.set_client_secret_hash(&c.id, secret.hash().as_str(), crate::clock::now()).await? {
         return Err(AdminError::NotFound);
     }
-    audit(&state, &session, "client_secret_rotated", &c.id).await?;
+    session.audit(&state, "client_secret_rotated", &c.id, serde_json::json!({})).await?;
     Ok(render(StatusCode::OK, &SecretPage { session: &session, client_id: &c.id, secret: secret.expose() }))
 }
 
@@ -224,7 +219,7 @@ pub async fn delete(
     let store = &state.auth.store;
     store.revoke_client_links(&c.id, "client deleted", crate::clock::now()).await?;
     if store.delete_client(&c.id).await? {
-        audit(&state, &session, "client_deleted", &c.id).await?;
+        session.audit(&state, "client_deleted", &c.id, serde_json::json!({})).await?;
     }
     Ok(redirect(StatusCode::SEE_OTHER, "/admin/clients"))
 }

@@ -10,6 +10,7 @@ mod clients;
 mod error;
 mod login;
 mod session;
+mod tokens;
 mod user_actions;
 mod users;
 
@@ -60,6 +61,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/admin/clients/{id}/confirm", web::get().to(clients::confirm))
         .route("/admin/clients/{id}/rotate", web::post().to(clients::rotate))
         .route("/admin/clients/{id}/delete", web::post().to(clients::delete))
+        .route("/admin/tokens", web::get().to(tokens::list))
+        .route("/admin/tokens", web::post().to(tokens::create))
+        .route("/admin/tokens/{id}/revoke", web::get().to(tokens::confirm_revoke))
+        .route("/admin/tokens/{id}/revoke", web::post().to(tokens::revoke))
         .route("/admin/users", web::get().to(users::list))
         .route("/admin/users", web::post().to(user_actions::create))
         .route("/admin/users/new", web::get().to(users::new_form))

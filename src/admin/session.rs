@@ -57,6 +57,18 @@ impl AdminSession {
     pub fn actor(&self) -> String {
         format!("admin:{}", self.email)
     }
+
+    /// Records an action of this admin in the audit log.
+    pub async fn audit(
+        &self,
+        state: &AppState,
+        action: &str,
+        target: &str,
+        detail: serde_json::Value,
+    ) -> Result<(), AdminError> {
+        let event = crate::store::AuditEvent { actor: &self.actor(), action, target, detail };
+        Ok(state.auth.store.audit(event, crate::clock::now()).await?)
+    }
 }
 
 /// The hash of the session cookie, if the request has a well-formed one.

@@ -9,7 +9,6 @@ use super::users::session_and_user;
 use super::{AdminError, AdminSession};
 use crate::domain::{Email, Permission};
 use crate::routes::{redirect, AppState};
-use crate::store::AuditEvent;
 
 #[derive(Deserialize)]
 pub struct ActionForm {
@@ -42,17 +41,6 @@ pub struct NewUserForm {
     permissions: String,
 }
 
-async fn audit(
-    state: &AppState,
-    session: &AdminSession,
-    action: &str,
-    target: &str,
-    detail: serde_json::Value,
-) -> Result<(), AdminError> {
-    let event = AuditEvent { actor: &session.actor(), action, target, detail };
-    Ok(state.auth.store.audit(event, crate::clock::now()).await?)
-}
-
 fn back_to(user_id: &str) -> HttpResponse {
     redirect(StatusCode::SEE_OTHER, &format!("/admin/users/{user_id}"))
 }
@@ -76,7 +64,7 @@ pub async fn create(
     let now = crate::clock::now();
     let user = state.auth.store.create_user(&email, name, &permissions, now).await?;
     let granted: Vec<&str> = permissions.iter().map(Permission::as_str).collect();
-    audit(&state, &session, "user_provisioned", &user.id, serde_json::json!({ "permissions": granted })).await?;
+    session.audit(&state, "user_provisioned", &user.id, serde_json::json!({ "permissions": granted })).await?;
     Ok(back_to(&user.id))
 }
 
@@ -95,7 +83,7 @@ pub async fn permissions(
         _ => return Err(bad("Choose add or remove.")),
     };
     if changed {
-        audit(&state, &session, action, &r.user.id, serde_json::json!({ "permission": permission.as_str() })).await?;
+        session.audit(&state, action, &r.user.id, serde_json::json!({ "permission": permission.as_str() })).await?;
     }
     Ok(back_to(&r.user.id))
 }
@@ -115,7 +103,7 @@ pub async fn status(
         _ => return Err(bad("Choose disable or enable.")),
     };
     if state.auth.store.set_user_disabled(&r.user.id, disabled, crate::clock::now()).await? {
-        audit(&state, &session, action, &r.user.id, serde_json::json!({})).await?;
+        session.audit(&state, action, &r.user.id, serde_json::json!({})).await?;
     }
     Ok(back_to(&r.user.id))
 }
@@ -131,9 +119,9 @@ pub async fn revoke_links(
     let now = crate::clock::now();
     if form.link.is_empty() {
         let n = store.revoke_user_links(&r.user.id, "admin", now).await?;
-        audit(&state, &session, "links_revoked", &r.user.id, serde_json::json!({ "count": n })).await?;
+        session.audit(&state, "links_revoked", &r.user.id, serde_json::json!({ "count": n })).await?;
     } else if store.revoke_user_link(&r.user.id, &form.link, "admin", now).await? {
-        audit(&state, &session, "link_revoked", &form.link, serde_json::json!({ "user_id": r.user.id })).await?;
+        session.audit(&state, "link_revoked", &form.link, serde_json::json!({ "user_id": r.user.id })).await?;
     }
     Ok(back_to(&r.user.id))
 }
@@ -147,7 +135,7 @@ pub async fn unlink(
     let (session, r) = session_and_user(&req, &state, &id, Some(&form.csrf)).await?;
     if state.auth.store.unlink_identity(&r.user.id, &form.provider, &form.subject).await? {
         let detail = serde_json::json!({ "provider": form.provider });
-        audit(&state, &session, "identity_unlinked", &r.user.id, detail).await?;
+        session.audit(&state, "identity_unlinked", &r.user.id, detail).await?;
     }
     Ok(back_to(&r.user.id))
 }
@@ -165,7 +153,7 @@ pub async fn delete(
     // should the delete fail half-way on a lost connection.
     let links = store.revoke_user_links(&r.user.id, "user deleted", now).await?;
     if store.erase_user(&r.user.id, &r.user.email).await? {
-        audit(&state, &session, "user_deleted", &r.user.id, serde_json::json!({ "links_revoked": links })).await?;
+        session.audit(&state, "user_deleted", &r.user.id, serde_json::json!({ "links_revoked": links })).await?;
     }
     Ok(redirect(StatusCode::SEE_OTHER, "/admin/users"))
 }

@@ -287,13 +287,7 @@ pub async fn export(
             })
             .collect(),
     };
-    let event = crate::store::AuditEvent {
-        actor: &session.actor(),
-        action: "user_exported",
-        target: &u.id,
-        detail: serde_json::json!({}),
-    };
-    state.auth.store.audit(event, crate::clock::now()).await?;
+    session.audit(&state, "user_exported", &u.id, serde_json::json!({})).await?;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .insert_header(("Content-Disposition", format!("attachment; filename=\"user-{}.json\"", u.id)))

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::admin_support::{create_admin, ADMIN_EMAIL};
+use crate::admin_support::{admin_browser, create_admin, post_form, ADMIN_EMAIL};
 use crate::both_backends;
 use crate::helpers::{spawn_app, Backend, TestApp};
 
@@ -10,6 +10,7 @@ both_backends!(
     the_api_refuses_missing_wrong_and_revoked_tokens,
     the_api_provisions_grants_disables_and_audits,
     the_openapi_document_describes_the_api,
+    tokens_made_in_the_ui_work_until_revoked_there,
 );
 
 async fn token(app: &TestApp) -> String {
@@ -101,4 +102,28 @@ async fn the_openapi_document_describes_the_api(backend: Backend) {
         assert!(doc["paths"][path].is_object(), "{path} missing");
     }
     assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
+}
+
+async fn tokens_made_in_the_ui_work_until_revoked_there(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let (b, csrf) = admin_browser(&app).await;
+
+    let resp = post_form(&app, &b, &csrf, "/admin/tokens", &[("name", "nightly <sync>")]).await;
+
+    assert_eq!(resp.status(), 200);
+    let html = resp.text().await.unwrap();
+    let start = html.find("id=\"new-token\">").expect("token shown once") + "id=\"new-token\">".len();
+    let token = html[start..start + 43].to_string();
+    assert!(html.contains("nightly &lt;sync&gt;"));
+    let (status, _) = call(&app, reqwest::Method::GET, "/admin/api/clients", &token, None).await;
+    assert_eq!(status, 200);
+    let list = b.get(app.url("/admin/tokens")).send().await.unwrap().text().await.unwrap();
+    assert!(!list.contains(&token), "the token is never shown again");
+    let href = list.split("href=\"").find(|s| s.starts_with("/admin/tokens/")).unwrap();
+    let path = &href[..href.find('"').unwrap()];
+    assert_eq!(b.get(app.url(path)).send().await.unwrap().status(), 200, "a confirmation page first");
+    let revoked = post_form(&app, &b, &csrf, path, &[]).await;
+    assert_eq!(revoked.status(), 303);
+    let (status, _) = call(&app, reqwest::Method::GET, "/admin/api/clients", &token, None).await;
+    assert_eq!(status, 401);
 }
