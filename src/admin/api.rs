@@ -9,7 +9,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 use super::api_auth::{api_actor, ApiError, ErrorBody};
 use crate::domain::{Email, Permission};
 use crate::routes::AppState;
-use crate::store::{AuditEvent, AuditQuery, UserQuery, UserSort};
+use crate::store::{AuditEvent, AuditQuery, UserQuery, UserRow, UserSort};
 
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -135,6 +135,13 @@ async fn audit(
 ) -> Result<(), ApiError> {
     let event = AuditEvent { actor, action, target, detail };
     Ok(state.auth.store.audit(event, crate::clock::now()).await?)
+}
+
+/// The acting admin and the user a `/users/{id}/...` request is about.
+async fn actor_and_user(req: &HttpRequest, state: &AppState, id: &str) -> Result<(String, UserRow), ApiError> {
+    let actor = api_actor(req, state).await?;
+    let user = state.auth.store.user_by_id(id).await?.ok_or(ApiError::NotFound)?;
+    Ok((actor, user))
 }
 
 fn parse_cursor(raw: &str) -> Result<(i64, String), ApiError> {
@@ -341,6 +348,35 @@ pub async fn revoke_link(
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// Erases the user: revokes every link, removes personal data, keeps a
+/// pseudonymous audit trail.
+#[utoipa::path(delete, path = "/admin/api/users/{id}", security(("bearer" = [])),
+    responses((status = 204), (status = 404, body = ErrorBody)))]
+pub async fn delete_user(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let (actor, user) = actor_and_user(&req, &state, &id).await?;
+    let store = &state.auth.store;
+    super::ops::delete_user(store, &actor, &user.id, &user.email).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Revokes every live link of the user.
+#[utoipa::path(delete, path = "/admin/api/users/{id}/links", security(("bearer" = [])),
+    responses((status = 204), (status = 404, body = ErrorBody)))]
+pub async fn revoke_all_links(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let (actor, user) = actor_and_user(&req, &state, &id).await?;
+    let store = &state.auth.store;
+    super::ops::revoke_all_links(store, &actor, &user.id).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
 #[utoipa::path(get, path = "/admin/api/clients", security(("bearer" = [])),
     responses((status = 200, body = Vec<ClientView>), (status = 401, body = ErrorBody)))]
 pub async fn list_clients(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
@@ -412,7 +448,9 @@ impl utoipa::Modify for BearerAuth {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "linkbroker admin API", description = "Users, permissions, links, clients and the audit log."),
-    paths(list_users, get_user, create_user, grant_permission, revoke_permission, set_status, revoke_link, list_clients, list_audit),
+    paths(list_users, get_user, create_user, delete_user, grant_permission, revoke_permission, set_status, revoke_link,
+        revoke_all_links, list_clients, list_audit, super::api_clients::create_client, super::api_clients::rotate_secret,
+        super::api_clients::delete_client),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth)
 )]
@@ -427,10 +465,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/admin/api/users", web::get().to(list_users))
         .route("/admin/api/users", web::post().to(create_user))
         .route("/admin/api/users/{id}", web::get().to(get_user))
+        .route("/admin/api/users/{id}", web::delete().to(delete_user))
+        .route("/admin/api/users/{id}/links", web::delete().to(revoke_all_links))
         .route("/admin/api/users/{id}/permissions/{permission}", web::put().to(grant_permission))
         .route("/admin/api/users/{id}/permissions/{permission}", web::delete().to(revoke_permission))
         .route("/admin/api/users/{id}/links/{link_id}", web::delete().to(revoke_link))
         .route("/admin/api/users/{id}/{op}", web::post().to(set_status))
         .route("/admin/api/clients", web::get().to(list_clients))
+        .route("/admin/api/clients", web::post().to(super::api_clients::create_client))
+        .route("/admin/api/clients/{id}", web::delete().to(super::api_clients::delete_client))
+        .route("/admin/api/clients/{id}/rotate-secret", web::post().to(super::api_clients::rotate_secret))
         .route("/admin/api/audit", web::get().to(list_audit));
 }

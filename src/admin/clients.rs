@@ -14,7 +14,6 @@ use super::client_form::{ClientForm, ClientSpec};
 use super::filters;
 use super::{AdminError, AdminSession, ConfirmPage};
 use crate::cli::{add_client, ClientAdd, TokenFormat};
-use crate::domain::Secret;
 use crate::routes::{redirect, render, AppState};
 use crate::store::{ClientRow, ClientUpdate};
 
@@ -200,11 +199,9 @@ pub async fn rotate(
 ) -> Result<HttpResponse, AdminError> {
     let session = AdminSession::require_form(&req, &state, &form.csrf).await?;
     let c = load(&state, &id).await?;
-    let secret = Secret::generate();
-    if !state.auth.store.set_client_secret_hash(&c.id, secret.hash().as_str(), crate::clock::now()).await? {
-        return Err(AdminError::NotFound);
-    }
-    session.audit(&state, "client_secret_rotated", &c.id, serde_json::json!({})).await?;
+    let secret = super::ops::rotate_client_secret(&state.auth.store, &session.actor(), &c.id)
+        .await?
+        .ok_or(AdminError::NotFound)?;
     Ok(render(StatusCode::OK, &SecretPage { session: &session, client_id: &c.id, secret: secret.expose() }))
 }
 
@@ -216,10 +213,6 @@ pub async fn delete(
 ) -> Result<HttpResponse, AdminError> {
     let session = AdminSession::require_form(&req, &state, &form.csrf).await?;
     let c = load(&state, &id).await?;
-    let store = &state.auth.store;
-    store.revoke_client_links(&c.id, "client deleted", crate::clock::now()).await?;
-    if store.delete_client(&c.id).await? {
-        session.audit(&state, "client_deleted", &c.id, serde_json::json!({})).await?;
-    }
+    super::ops::delete_client(&state.auth.store, &session.actor(), &c.id).await?;
     Ok(redirect(StatusCode::SEE_OTHER, "/admin/clients"))
 }

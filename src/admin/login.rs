@@ -77,6 +77,10 @@ pub async fn form(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
     if AdminSession::require(&req, &state).await.is_ok() {
         return Ok(redirect(StatusCode::SEE_OTHER, "/admin"));
     }
+    // Every sign-in post follows this page (it sets the form cookie), so
+    // computing the dummy hash here keeps even the first failed sign-in of a
+    // process from taking longer for unknown emails.
+    let _ = web::block(|| dummy_hash().len()).await;
     Ok(login_page(&state, StatusCode::OK, "", None))
 }
 

@@ -4,11 +4,13 @@
 
 mod api;
 mod api_auth;
+mod api_clients;
 mod audit;
 mod client_form;
 mod clients;
 mod error;
 mod login;
+mod ops;
 mod session;
 mod tokens;
 mod user_actions;

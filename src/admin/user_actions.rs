@@ -118,8 +118,7 @@ pub async fn revoke_links(
     let store = &state.auth.store;
     let now = crate::clock::now();
     if form.link.is_empty() {
-        let n = store.revoke_user_links(&r.user.id, "admin", now).await?;
-        session.audit(&state, "links_revoked", &r.user.id, serde_json::json!({ "count": n })).await?;
+        super::ops::revoke_all_links(store, &session.actor(), &r.user.id).await?;
     } else if store.revoke_user_link(&r.user.id, &form.link, "admin", now).await? {
         session.audit(&state, "link_revoked", &form.link, serde_json::json!({ "user_id": r.user.id })).await?;
     }
@@ -147,13 +146,6 @@ pub async fn delete(
     form: web::Form<ActionForm>,
 ) -> Result<HttpResponse, AdminError> {
     let (session, r) = session_and_user(&req, &state, &id, Some(&form.csrf)).await?;
-    let store = &state.auth.store;
-    let now = crate::clock::now();
-    // Revoked first so the erasure is also a revocation in the audit trail,
-    // should the delete fail half-way on a lost connection.
-    let links = store.revoke_user_links(&r.user.id, "user deleted", now).await?;
-    if store.erase_user(&r.user.id, &r.user.email).await? {
-        session.audit(&state, "user_deleted", &r.user.id, serde_json::json!({ "links_revoked": links })).await?;
-    }
+    super::ops::delete_user(&state.auth.store, &session.actor(), &r.user.id, &r.user.email).await?;
     Ok(redirect(StatusCode::SEE_OTHER, "/admin/users"))
 }

@@ -11,6 +11,7 @@ both_backends!(
     the_api_provisions_grants_disables_and_audits,
     the_openapi_document_describes_the_api,
     tokens_made_in_the_ui_work_until_revoked_there,
+    the_api_manages_clients_and_erases_users,
 );
 
 async fn token(app: &TestApp) -> String {
@@ -126,4 +127,42 @@ async fn tokens_made_in_the_ui_work_until_revoked_there(backend: Backend) {
     assert_eq!(revoked.status(), 303);
     let (status, _) = call(&app, reqwest::Method::GET, "/admin/api/clients", &token, None).await;
     assert_eq!(status, 401);
+}
+
+async fn the_api_manages_clients_and_erases_users(backend: Backend) {
+    use reqwest::Method;
+    let Some(app) = spawn_app(backend).await else { return };
+    let (client, tokens) = app.linked().await;
+    let t = token(&app).await;
+    let ada = app.store.user_by_email(&linkbroker::domain::Email::parse(crate::helpers::ADA.email).unwrap()).await;
+    let ada = ada.unwrap().unwrap();
+
+    let body = serde_json::json!({ "name": "API Skill", "redirect_uris": [crate::helpers::ALEXA_REDIRECT], "scopes": ["profile"] });
+    let (status, created) = call(&app, Method::POST, "/admin/api/clients", &t, Some(body)).await;
+    assert_eq!(status, 201, "{created}");
+    let new_id = created["client_id"].as_str().unwrap().to_string();
+    assert_eq!(created["client_secret"].as_str().unwrap().len(), 43);
+    let bad = serde_json::json!({ "name": "X", "redirect_uris": ["http://evil.example/cb"] });
+    let (status, err) = call(&app, Method::POST, "/admin/api/clients", &t, Some(bad)).await;
+    assert_eq!((status, err["error"].as_str()), (400, Some("invalid_request")));
+    let (status, rotated) =
+        call(&app, Method::POST, &format!("/admin/api/clients/{new_id}/rotate-secret"), &t, None).await;
+    assert_eq!(status, 200);
+    assert_ne!(rotated["client_secret"], created["client_secret"]);
+    let (status, _) = call(&app, Method::DELETE, &format!("/admin/api/clients/{new_id}"), &t, None).await;
+    assert_eq!(status, 204);
+    let (status, _) = call(&app, Method::DELETE, &format!("/admin/api/clients/{new_id}"), &t, None).await;
+    assert_eq!(status, 404);
+
+    let (status, _) = call(&app, Method::DELETE, &format!("/admin/api/users/{}/links", ada.id), &t, None).await;
+    assert_eq!(status, 204);
+    let (status, body) = app.refresh(&client, tokens["refresh_token"].as_str().unwrap()).await;
+    assert_eq!((status, body["error"].as_str()), (400, Some("invalid_grant")));
+    let (status, _) = call(&app, Method::DELETE, &format!("/admin/api/users/{}", ada.id), &t, None).await;
+    assert_eq!(status, 204);
+    assert!(app.store.user_by_id(&ada.id).await.unwrap().is_none());
+    let actions = app.audit_actions().await;
+    for a in ["client_created", "client_secret_rotated", "client_deleted", "links_revoked", "user_deleted"] {
+        assert!(actions.contains(&a.to_string()), "{a} missing from {actions:?}");
+    }
 }
