@@ -460,20 +460,32 @@ pub async fn openapi() -> HttpResponse {
     HttpResponse::Ok().json(ApiDoc::openapi())
 }
 
+/// Malformed JSON bodies and query strings get the API's error shape too.
+fn invalid(e: impl std::fmt::Display) -> actix_web::Error {
+    ApiError::Invalid(e.to_string()).into()
+}
+
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/admin/api/openapi.json", web::get().to(openapi))
-        .route("/admin/api/users", web::get().to(list_users))
-        .route("/admin/api/users", web::post().to(create_user))
-        .route("/admin/api/users/{id}", web::get().to(get_user))
-        .route("/admin/api/users/{id}", web::delete().to(delete_user))
-        .route("/admin/api/users/{id}/links", web::delete().to(revoke_all_links))
-        .route("/admin/api/users/{id}/permissions/{permission}", web::put().to(grant_permission))
-        .route("/admin/api/users/{id}/permissions/{permission}", web::delete().to(revoke_permission))
-        .route("/admin/api/users/{id}/links/{link_id}", web::delete().to(revoke_link))
-        .route("/admin/api/users/{id}/{op}", web::post().to(set_status))
-        .route("/admin/api/clients", web::get().to(list_clients))
-        .route("/admin/api/clients", web::post().to(super::api_clients::create_client))
-        .route("/admin/api/clients/{id}", web::delete().to(super::api_clients::delete_client))
-        .route("/admin/api/clients/{id}/rotate-secret", web::post().to(super::api_clients::rotate_secret))
-        .route("/admin/api/audit", web::get().to(list_audit));
+    cfg.service(
+        web::scope("/admin/api")
+            .app_data(web::JsonConfig::default().limit(64 * 1024).error_handler(|e, _| invalid(e)))
+            .app_data(web::QueryConfig::default().error_handler(|e, _| invalid(e)))
+            .app_data(web::PathConfig::default().error_handler(|e, _| invalid(e)))
+            .route("/openapi.json", web::get().to(openapi))
+            .route("/users", web::get().to(list_users))
+            .route("/users", web::post().to(create_user))
+            .route("/users/{id}", web::get().to(get_user))
+            .route("/users/{id}", web::delete().to(delete_user))
+            .route("/users/{id}/links", web::delete().to(revoke_all_links))
+            .route("/users/{id}/permissions/{permission}", web::put().to(grant_permission))
+            .route("/users/{id}/permissions/{permission}", web::delete().to(revoke_permission))
+            .route("/users/{id}/links/{link_id}", web::delete().to(revoke_link))
+            .route("/users/{id}/{op}", web::post().to(set_status))
+            .route("/clients", web::get().to(list_clients))
+            .route("/clients", web::post().to(super::api_clients::create_client))
+            .route("/clients/{id}", web::delete().to(super::api_clients::delete_client))
+            .route("/clients/{id}/rotate-secret", web::post().to(super::api_clients::rotate_secret))
+            .route("/audit", web::get().to(list_audit))
+            .default_service(web::to(|| async { Err::<HttpResponse, _>(ApiError::NotFound) })),
+    );
 }

@@ -93,6 +93,14 @@ async fn the_api_provisions_grants_disables_and_audits(backend: Backend) {
     assert_eq!((status, err["error"].as_str()), (409, Some("conflict")));
     let (status, _) = call(&app, Method::GET, "/admin/api/users?limit=100000", &t, None).await;
     assert_eq!(status, 400);
+    let (status, err) = call(&app, Method::GET, "/admin/api/users?disabled=perhaps", &t, None).await;
+    assert_eq!((status, err["error"].as_str()), (400, Some("invalid_request")));
+    let resp = app.api.post(app.url("/admin/api/users")).bearer_auth(&t).header("content-type", "application/json");
+    let resp = resp.body("{not json").send().await.unwrap();
+    assert_eq!(resp.status(), 400);
+    assert_eq!(resp.json::<Value>().await.unwrap()["error"], "invalid_request");
+    let (status, err) = call(&app, Method::GET, "/admin/api/nothing-here", &t, None).await;
+    assert_eq!((status, err["error"].as_str()), (404, Some("not_found")));
 }
 
 async fn the_openapi_document_describes_the_api(backend: Backend) {
