@@ -107,6 +107,8 @@ pub struct AuditParams {
     subject: Option<String>,
     since: Option<i64>,
     until: Option<i64>,
+    /// `<at>.<id>` of the last entry already seen: the next (older) page.
+    before: Option<String>,
     /// 1 to 500, default 100.
     limit: Option<i64>,
 }
@@ -412,8 +414,14 @@ pub async fn list_audit(
     if !(1..=500).contains(&limit) || p.subject.as_deref().is_some_and(|s| s.len() > 200) {
         return Err(bad("limit is 1 to 500 and subject at most 200 characters"));
     }
-    let query =
-        AuditQuery { action: p.action.clone(), subject: p.subject.clone(), since: p.since, until: p.until, limit };
+    let query = AuditQuery {
+        action: p.action.clone(),
+        subject: p.subject.clone(),
+        since: p.since,
+        until: p.until,
+        before: p.before.as_deref().map(parse_cursor).transpose()?,
+        limit,
+    };
     let entries: Vec<AuditEntry> = state
         .auth
         .store

@@ -3,7 +3,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 #[allow(unused_imports)]
 use super::filters;
@@ -27,7 +27,7 @@ pub async fn dashboard(req: HttpRequest, state: web::Data<AppState>) -> Result<H
     Ok(render(StatusCode::OK, &DashboardPage { session: &session, counts, recent }))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Serialize, Default, Clone)]
 pub struct AuditFilter {
     #[serde(default)]
     action: String,
@@ -39,7 +39,12 @@ pub struct AuditFilter {
     from: String,
     #[serde(default)]
     to: String,
+    /// `<at>.<id>` of the last entry of the previous page.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    before: String,
 }
+
+const PAGE: i64 = 100;
 
 #[derive(Template)]
 #[template(path = "admin/audit.html")]
@@ -48,6 +53,7 @@ struct AuditPage<'a> {
     filter: &'a AuditFilter,
     recent: Vec<AuditRow>,
     security_actions: &'a [&'a str],
+    next: Option<String>,
 }
 
 /// `YYYY-MM-DD` to the unix second of its midnight (UTC).
@@ -80,15 +86,33 @@ pub async fn log(
     if filter.action.len() > 64 || filter.subject.len() > 200 {
         return Err(AdminError::BadInput("Filters are at most 200 characters.".into()));
     }
+    let before = match filter.before.split_once('.') {
+        None if filter.before.is_empty() => None,
+        Some((at, id)) if !id.is_empty() && id.len() <= 64 => Some((
+            at.parse::<i64>().map_err(|_| AdminError::BadInput("That page link is malformed.".into()))?,
+            id.to_string(),
+        )),
+        _ => return Err(AdminError::BadInput("That page link is malformed.".into())),
+    };
     let query = AuditQuery {
         action: Some(filter.action.trim().to_string()),
         subject: Some(filter.subject.trim().to_string()),
         since: parse_day(&filter.from)?,
         until: parse_day(&filter.to)?.map(|t| t + 86_399),
-        limit: 200,
+        before,
+        limit: PAGE + 1,
     };
-    let recent = state.auth.store.audit_entries(&query).await?;
-    let page = AuditPage { session: &session, filter: &filter, recent, security_actions: &SECURITY_ACTIONS };
+    let mut recent = state.auth.store.audit_entries(&query).await?;
+    let next = if recent.len() as i64 > PAGE {
+        recent.truncate(PAGE as usize);
+        recent.last().map(|e| {
+            let next = AuditFilter { before: format!("{}.{}", e.at, e.id), ..filter.0.clone() };
+            format!("/admin/audit?{}", serde_urlencoded::to_string(&next).unwrap_or_default())
+        })
+    } else {
+        None
+    };
+    let page = AuditPage { session: &session, filter: &filter, recent, security_actions: &SECURITY_ACTIONS, next };
     Ok(render(StatusCode::OK, &page))
 }
 

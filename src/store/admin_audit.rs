@@ -23,6 +23,8 @@ pub struct AuditQuery {
     pub subject: Option<String>,
     pub since: Option<i64>,
     pub until: Option<i64>,
+    /// Keyset cursor: (at, id) of the last entry of the previous page.
+    pub before: Option<(i64, String)>,
     pub limit: i64,
 }
 
@@ -49,12 +51,15 @@ impl Store {
              WHERE ($1 IS NULL OR action = $1) \
              AND ($2 IS NULL OR actor LIKE $2 OR target LIKE $2 OR detail LIKE $2) \
              AND ($3 IS NULL OR at >= $3) AND ($4 IS NULL OR at <= $4) \
-             ORDER BY at DESC, id LIMIT $5",
+             AND ($5 IS NULL OR at < $5 OR (at = $5 AND id < $6)) \
+             ORDER BY at DESC, id DESC LIMIT $7",
         )
         .bind(q.action.as_deref().filter(|s| !s.is_empty()))
         .bind(subject)
         .bind(q.since)
         .bind(q.until)
+        .bind(q.before.as_ref().map(|b| b.0))
+        .bind(q.before.as_ref().map(|b| b.1.clone()))
         .bind(q.limit)
         .fetch_all(&self.pool)
         .await?)
