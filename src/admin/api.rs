@@ -365,6 +365,23 @@ pub async fn delete_user(
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// Detaches an upstream identity; its next sign-in counts as a new one.
+#[utoipa::path(delete, path = "/admin/api/users/{id}/identities/{provider}/{subject}", security(("bearer" = [])),
+    responses((status = 204), (status = 404, body = ErrorBody)))]
+pub async fn unlink_identity(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, provider, subject) = path.into_inner();
+    let (actor, user) = actor_and_user(&req, &state, &id).await?;
+    if !state.auth.store.unlink_identity(&user.id, &provider, &subject).await? {
+        return Err(ApiError::NotFound);
+    }
+    audit(&state, &actor, "identity_unlinked", &user.id, serde_json::json!({ "provider": provider })).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
 /// Revokes every live link of the user.
 #[utoipa::path(delete, path = "/admin/api/users/{id}/links", security(("bearer" = [])),
     responses((status = 204), (status = 404, body = ErrorBody)))]
@@ -457,8 +474,8 @@ impl utoipa::Modify for BearerAuth {
 #[openapi(
     info(title = "linkbroker admin API", description = "Users, permissions, links, clients and the audit log."),
     paths(list_users, get_user, create_user, delete_user, grant_permission, revoke_permission, set_status, revoke_link,
-        revoke_all_links, list_clients, list_audit, super::api_clients::create_client, super::api_clients::rotate_secret,
-        super::api_clients::delete_client),
+        revoke_all_links, unlink_identity, list_clients, list_audit, super::api_clients::create_client, super::api_clients::rotate_secret,
+        super::api_clients::delete_client, super::api_clients::update_client),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth)
 )]
@@ -485,6 +502,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/users/{id}", web::get().to(get_user))
             .route("/users/{id}", web::delete().to(delete_user))
             .route("/users/{id}/links", web::delete().to(revoke_all_links))
+            .route("/users/{id}/identities/{provider}/{subject}", web::delete().to(unlink_identity))
             .route("/users/{id}/permissions/{permission}", web::put().to(grant_permission))
             .route("/users/{id}/permissions/{permission}", web::delete().to(revoke_permission))
             .route("/users/{id}/links/{link_id}", web::delete().to(revoke_link))
@@ -492,6 +510,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/clients", web::get().to(list_clients))
             .route("/clients", web::post().to(super::api_clients::create_client))
             .route("/clients/{id}", web::delete().to(super::api_clients::delete_client))
+            .route("/clients/{id}", web::put().to(super::api_clients::update_client))
             .route("/clients/{id}/rotate-secret", web::post().to(super::api_clients::rotate_secret))
             .route("/audit", web::get().to(list_audit))
             .default_service(web::to(|| async { Err::<HttpResponse, _>(ApiError::NotFound) })),

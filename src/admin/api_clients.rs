@@ -5,8 +5,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::api_auth::{api_actor, ApiError, ErrorBody};
+use super::client_form::ClientForm;
 use crate::cli::{add_client, ClientAdd, TokenFormat};
 use crate::routes::AppState;
+use crate::store::AuditEvent;
 
 #[derive(Deserialize, ToSchema)]
 pub struct NewClient {
@@ -54,12 +56,8 @@ pub async fn create_client(
         json: true,
     };
     let (id, secret) = add_client(&state.auth.store, &args).await.map_err(|e| ApiError::Invalid(e.to_string()))?;
-    let event = crate::store::AuditEvent {
-        actor: &actor,
-        action: "client_created",
-        target: id.as_str(),
-        detail: serde_json::json!({}),
-    };
+    let event =
+        AuditEvent { actor: &actor, action: "client_created", target: id.as_str(), detail: serde_json::json!({}) };
     state.auth.store.audit(event, crate::clock::now()).await?;
     Ok(HttpResponse::Created()
         .insert_header(("Cache-Control", "no-store"))
@@ -92,5 +90,33 @@ pub async fn delete_client(
     if !super::ops::delete_client(&state.auth.store, &actor, &id).await? {
         return Err(ApiError::NotFound);
     }
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The whole client as it should be (name, URIs, scopes, consent, format).
+#[utoipa::path(put, path = "/admin/api/clients/{id}", request_body = NewClient, security(("bearer" = [])),
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn update_client(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    body: web::Json<NewClient>,
+) -> Result<HttpResponse, ApiError> {
+    let actor = api_actor(&req, &state).await?;
+    // The same checks as the UI form.
+    let form = ClientForm {
+        name: body.name.clone(),
+        redirect_uris: body.redirect_uris.join("\n"),
+        scopes: body.scopes.join(" "),
+        skip_consent: if body.skip_consent { "1".into() } else { String::new() },
+        token_format: body.token_format.clone().unwrap_or_default(),
+        ..Default::default()
+    };
+    let spec = form.parse().map_err(ApiError::Invalid)?;
+    if !spec.save(&state.auth.store, &id).await? {
+        return Err(ApiError::NotFound);
+    }
+    let event = AuditEvent { actor: &actor, action: "client_updated", target: &id, detail: serde_json::json!({}) };
+    state.auth.store.audit(event, crate::clock::now()).await?;
     Ok(HttpResponse::NoContent().finish())
 }

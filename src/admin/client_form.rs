@@ -51,6 +51,20 @@ fn id_like(raw: &str, what: &str, allowed: impl Fn(char) -> bool) -> Result<Stri
     Ok(v.to_string())
 }
 
+impl ClientSpec {
+    /// Replaces client `id`'s settings with this spec; false if no such client.
+    pub async fn save(&self, store: &crate::store::Store, id: &str) -> Result<bool, crate::store::StoreError> {
+        let update = crate::store::ClientUpdate {
+            name: &self.name,
+            scopes: &self.scopes.to_string(),
+            skip_consent: self.skip_consent,
+            token_format: if self.jwt { "jwt" } else { "opaque" },
+            redirect_uris: &self.redirect_uris,
+        };
+        store.update_client(id, update, crate::clock::now()).await
+    }
+}
+
 impl ClientForm {
     /// The form with the chosen preset's URIs appended (once each).
     pub fn with_preset(mut self) -> Result<Self, String> {

@@ -15,7 +15,7 @@ use super::filters;
 use super::{AdminError, AdminSession, ConfirmPage};
 use crate::cli::{add_client, ClientAdd, TokenFormat};
 use crate::routes::{redirect, render, AppState};
-use crate::store::{ClientRow, ClientUpdate};
+use crate::store::ClientRow;
 
 #[derive(Template)]
 #[template(path = "admin/clients.html")]
@@ -149,14 +149,7 @@ pub async fn update(
         Ok(spec) => spec,
         Err(b) => return Ok(edit_page(&session, Some(&c.id), &b.0, b.1.as_deref())),
     };
-    let update = ClientUpdate {
-        name: &spec.name,
-        scopes: &spec.scopes.to_string(),
-        skip_consent: spec.skip_consent,
-        token_format: if spec.jwt { "jwt" } else { "opaque" },
-        redirect_uris: &spec.redirect_uris,
-    };
-    if !state.auth.store.update_client(&c.id, update, crate::clock::now()).await? {
+    if !spec.save(&state.auth.store, &c.id).await? {
         return Err(AdminError::NotFound);
     }
     session.audit(&state, "client_updated", &c.id, serde_json::json!({})).await?;

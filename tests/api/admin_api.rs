@@ -162,6 +162,20 @@ async fn the_api_manages_clients_and_erases_users(backend: Backend) {
     let (status, _) = call(&app, Method::DELETE, &format!("/admin/api/clients/{new_id}"), &t, None).await;
     assert_eq!(status, 404);
 
+    let edit = serde_json::json!({ "name": "Renamed", "redirect_uris": [crate::helpers::ALEXA_REDIRECT], "token_format": "jwt" });
+    let (status, _) = call(&app, Method::PUT, &format!("/admin/api/clients/{}", client.id), &t, Some(edit)).await;
+    assert_eq!(status, 204);
+    let c = app.store.client(&client.id).await.unwrap().unwrap();
+    assert_eq!((c.name.as_str(), c.token_format.as_str()), ("Renamed", "jwt"));
+    let bad = serde_json::json!({ "name": "", "redirect_uris": [crate::helpers::ALEXA_REDIRECT] });
+    let (status, _) = call(&app, Method::PUT, &format!("/admin/api/clients/{}", client.id), &t, Some(bad)).await;
+    assert_eq!(status, 400);
+    let unlink = format!("/admin/api/users/{}/identities/lwa/amzn1.account.ADA", ada.id);
+    let (status, _) = call(&app, Method::DELETE, &unlink, &t, None).await;
+    assert_eq!(status, 204);
+    assert!(app.store.user_identities(&ada.id).await.unwrap().is_empty());
+    let (status, _) = call(&app, Method::DELETE, &unlink, &t, None).await;
+    assert_eq!(status, 404);
     let (status, _) = call(&app, Method::DELETE, &format!("/admin/api/users/{}/links", ada.id), &t, None).await;
     assert_eq!(status, 204);
     let (status, body) = app.refresh(&client, tokens["refresh_token"].as_str().unwrap()).await;
@@ -170,7 +184,15 @@ async fn the_api_manages_clients_and_erases_users(backend: Backend) {
     assert_eq!(status, 204);
     assert!(app.store.user_by_id(&ada.id).await.unwrap().is_none());
     let actions = app.audit_actions().await;
-    for a in ["client_created", "client_secret_rotated", "client_deleted", "links_revoked", "user_deleted"] {
+    for a in [
+        "client_created",
+        "client_secret_rotated",
+        "client_deleted",
+        "client_updated",
+        "identity_unlinked",
+        "links_revoked",
+        "user_deleted",
+    ] {
         assert!(actions.contains(&a.to_string()), "{a} missing from {actions:?}");
     }
 }
