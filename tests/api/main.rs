@@ -11,6 +11,7 @@ mod admin_users;
 mod authorize;
 mod browser;
 mod cli;
+mod consent_origin;
 mod dev;
 mod health;
 mod login;
