@@ -23,6 +23,9 @@ CREATE TABLE login_throttle (
     locked_until  INTEGER NOT NULL DEFAULT 0,
     updated_at    INTEGER NOT NULL
 );
+-- Rows quiet for longer than the decay are purged on every failure, so a
+-- flood of made-up emails cannot grow the table without bound.
+CREATE INDEX login_throttle_updated ON login_throttle (updated_at);
 
 -- Last activity (a login upstream or a token refresh; 0 = never), kept by triggers so the
 -- token path needs no extra code and the users list can sort on an index.

@@ -149,6 +149,7 @@ async fn sign_in(
     if let Some(old) = session_hash(req) {
         store.delete_admin_session(old.as_str()).await?;
     }
+    store.purge_admin_sessions(super::session::LIMITS, now).await?;
     let secret = Secret::generate();
     store.create_admin_session(secret.hash().as_str(), admin, now).await?;
     let event = AuditEvent {

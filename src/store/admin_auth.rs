@@ -37,6 +37,17 @@ impl Store {
             .await?)
     }
 
+    /// Removes sessions past their idle or absolute limit (run at sign-in,
+    /// so the table holds only live sessions and a few stale ones).
+    pub async fn purge_admin_sessions(&self, limits: SessionLimits, now: i64) -> Result<u64, StoreError> {
+        let r = sqlx::query("DELETE FROM admin_sessions WHERE last_seen_at <= $1 OR created_at <= $2")
+            .bind(now - limits.idle)
+            .bind(now - limits.absolute)
+            .execute(&self.pool)
+            .await?;
+        Ok(r.rows_affected())
+    }
+
     pub async fn create_admin_session(&self, session_hash: &str, admin: &AdminRow, now: i64) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO admin_sessions (session_hash, admin_id, admin_email, created_at, last_seen_at) VALUES ($1, $2, $3, $4, $4)",
@@ -88,7 +99,8 @@ impl Store {
     }
 
     /// Counts a failure for `key` (restarting the count after `decay` quiet
-    /// seconds) and locks it for `backoff(failures)` seconds.
+    /// seconds) and locks it for `backoff(failures)` seconds. Keys quiet and
+    /// unlocked for longer than `decay` are purged on the way.
     pub async fn record_login_failure(
         &self,
         key: &str,
@@ -96,6 +108,11 @@ impl Store {
         backoff: impl Fn(i64) -> i64,
         now: i64,
     ) -> Result<i64, StoreError> {
+        sqlx::query("DELETE FROM login_throttle WHERE updated_at < $1 AND locked_until < $2")
+            .bind(now - decay)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
         let (failures,): (i64,) = sqlx::query_as(
             "INSERT INTO login_throttle (key, failures, locked_until, updated_at) VALUES ($1, 1, 0, $2) \
              ON CONFLICT (key) DO UPDATE SET updated_at = $2, failures = CASE WHEN login_throttle.updated_at < $3 \

@@ -103,6 +103,15 @@ async fn repeated_failures_lock_the_account_even_for_the_right_password(backend:
     assert_eq!(resp.status(), 429);
     assert!(resp.headers().get("retry-after").is_some());
     assert!(resp.text().await.unwrap().contains("Too many failed attempts"));
+
+    // An hour without failures: the count starts over (the quiet row is purged by
+    // the next failure of any key, or reset by its own).
+    let far = linkbroker::clock::now() + 7200;
+    let key = format!("email:{ADMIN_EMAIL}");
+    app.store.record_login_failure("email:other@example.com", 3600, |_| 0, far).await.unwrap();
+    assert_eq!(app.store.login_locked_for(&key, far).await.unwrap(), 0);
+    let n = app.store.record_login_failure(&key, 3600, |_| 0, far).await.unwrap();
+    assert_eq!(n, 1, "the count starts over after an hour without failures");
 }
 
 async fn sign_out_ends_the_session_everywhere(backend: Backend) {
@@ -134,6 +143,9 @@ async fn sessions_expire_after_idle_time_and_absolute_lifetime(backend: Backend)
         assert!(app.store.touch_admin_session("k", limits, t).await.unwrap().is_some());
     }
     assert!(app.store.touch_admin_session("k", limits, 21_000).await.unwrap().is_none(), "absolute limit");
+    app.store.create_admin_session("live", &admin, 30_000).await.unwrap();
+    assert_eq!(app.store.purge_admin_sessions(limits, 30_050).await.unwrap(), 2, "only the expired ones go");
+    assert!(app.store.touch_admin_session("live", limits, 30_060).await.unwrap().is_some());
 }
 
 async fn sign_in_without_the_form_cookie_is_refused(backend: Backend) {

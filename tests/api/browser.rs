@@ -138,7 +138,20 @@ fn check(ok: bool, what: &str) -> R<()> {
 }
 
 async fn page_contains(c: &Client, text: &str) -> bool {
-    c.source().await.unwrap().contains(text)
+    c.source().await.unwrap_or_default().contains(text)
+}
+
+/// Waits (at most 20 s) until the page source contains `text`: after a
+/// click, elements of the old page may still be found until the new one
+/// has loaded, so steps wait for something only the new page has.
+async fn wait_text(c: &Client, text: &str) -> R<()> {
+    for _ in 0..200 {
+        if page_contains(c, text).await {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Err(format!("{text:?} never appeared on {}", c.current_url().await.map(|u| u.to_string()).unwrap_or_default()))
 }
 
 async fn scenario(c: &Client, base: &str, client_id: &str, redirect: &str) -> R<()> {
@@ -168,7 +181,7 @@ async fn scenario(c: &Client, base: &str, client_id: &str, redirect: &str) -> R<
     )?;
     shot(c, "consent").await?;
     allow.click().await.map_err(|e| e.to_string())?;
-    css(c, "pre").await?;
+    wait_text(c, "Account linked").await?;
     check(page_contains(c, "Account linked").await, "the dev callback page shows the linked account")?;
     check(
         c.current_url().await.map_err(|e| e.to_string())?.query().unwrap_or("").contains("code="),
@@ -187,9 +200,11 @@ async fn scenario(c: &Client, base: &str, client_id: &str, redirect: &str) -> R<
     c.goto(&format!("{base}/admin/users")).await.map_err(|e| e.to_string())?;
     css(c, "#q").await?.send_keys("GRACE").await.map_err(|e| e.to_string())?;
     css(c, "form.filters button.primary").await?.click().await.map_err(|e| e.to_string())?;
+    wait_text(c, "value=\"GRACE\"").await?;
     let link = css(c, "td a[href^='/admin/users/']").await?;
     shot(c, "admin-users").await?;
     link.click().await.map_err(|e| e.to_string())?;
+    wait_text(c, "Add a permission").await?;
     css(c, "#permission").await?.send_keys("rides:order").await.map_err(|e| e.to_string())?;
     css(c, "form.filters button.primary").await?.click().await.map_err(|e| e.to_string())?;
     css(c, "ul.chips").await?;
@@ -201,7 +216,7 @@ async fn scenario(c: &Client, base: &str, client_id: &str, redirect: &str) -> R<
     )?;
     shot(c, "admin-user").await?;
     c.goto(&format!("{base}/admin/audit")).await.map_err(|e| e.to_string())?;
-    css(c, "table").await?;
+    wait_text(c, "<h1>Audit log</h1>").await?;
     check(
         page_contains(c, "user_disabled").await && page_contains(c, "permission_granted").await,
         "the audit log shows both admin actions",
@@ -210,7 +225,7 @@ async fn scenario(c: &Client, base: &str, client_id: &str, redirect: &str) -> R<
     c.goto(&format!("{base}/admin/clients/new")).await.map_err(|e| e.to_string())?;
     css(c, "#alexa_vendor_id").await?.send_keys("M2VENDOR").await.map_err(|e| e.to_string())?;
     css(c, "button[value=alexa]").await?.click().await.map_err(|e| e.to_string())?;
-    css(c, "#redirect_uris").await?;
+    wait_text(c, "https://pitangui.amazon.com/api/skill/link/M2VENDOR").await?;
     check(
         page_contains(c, "https://layla.amazon.com/api/skill/link/M2VENDOR").await,
         "the Alexa preset filled in the EU redirect URI",
