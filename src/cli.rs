@@ -108,6 +108,20 @@ pub enum AdminCommand {
         #[arg(long, required = true)]
         password_stdin: bool,
     },
+    /// Admin API tokens for /admin/api/
+    #[command(subcommand)]
+    Token(AdminTokenCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AdminTokenCommand {
+    /// Create an API token acting as this admin; printed once on stdout
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "cli")]
+        name: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -167,6 +181,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let password = password.trim_end_matches(['\r', '\n']).to_string();
             add_admin(&store, &email, password).await?;
             eprintln!("admin {email} created");
+            Ok(())
+        }
+        Command::Admin(AdminCommand::Token(AdminTokenCommand::Create { email, name })) => {
+            let store = open_store(&settings).await?;
+            let token = crate::admin::create_api_token(&store, &email, &name).await?;
+            println!("{}", token.expose());
+            eprintln!(
+                "API token for {email} created; it is shown only now. Send it as `Authorization: Bearer <token>`."
+            );
             Ok(())
         }
         Command::User(c) => user(&open_store(&settings).await?, c).await,
@@ -262,7 +285,7 @@ pub async fn add_client(store: &Store, args: &ClientAdd) -> anyhow::Result<(Clie
     Ok((id, secret))
 }
 
-async fn add_admin(store: &Store, email: &str, password: String) -> anyhow::Result<()> {
+pub async fn add_admin(store: &Store, email: &str, password: String) -> anyhow::Result<()> {
     let email = Email::parse(email).map_err(|e| anyhow::anyhow!("--email: {e}"))?;
     if password.chars().count() < 12 {
         bail!("the admin password must be at least 12 characters");

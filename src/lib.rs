@@ -9,12 +9,14 @@
 //! - `accounts`  who is who: linking upstream identities to local users
 //! - `alexa`     the companion skill endpoint's envelopes and answers
 //! - `routes`    actix handlers: parse, call the core, map to HTTP
+//! - `admin`     the admin web UI (sessions, users, audit log)
 //! - `metrics`   Prometheus counters and histograms behind `/metrics`
 //! - `standby`   serving 503s while the database is unreachable at startup
 //! - `tls`       built-in HTTPS with rustls
 //! - `startup`   builds the app from settings; `cli` the commands
 
 pub mod accounts;
+pub mod admin;
 pub mod alexa;
 pub mod cli;
 pub mod client_ip;

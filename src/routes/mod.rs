@@ -23,7 +23,7 @@ use crate::oauth::AuthServer;
 use crate::rate_limit::RateLimits;
 use crate::upstream::Upstream;
 
-pub use pages::error_page;
+pub use pages::{error_page, redirect, render};
 
 /// Shared by every handler.
 pub struct AppState {
@@ -58,6 +58,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, dev: bool) {
         .route("/oauth/jwks", web::get().to(discovery::jwks))
         .route("/.well-known/oauth-authorization-server", web::get().to(discovery::metadata))
         .service(alexa::resource());
+    crate::admin::configure(cfg);
     if dev {
         cfg.route("/dev/login", web::get().to(dev::login_form))
             .route("/dev/login", web::post().to(dev::login_submit))

@@ -11,6 +11,11 @@
 //!   `SQLITE_BUSY` when upgrading a read snapshot.
 
 mod access;
+mod admin_audit;
+mod admin_auth;
+mod admin_clients;
+mod admin_tokens;
+mod admin_users;
 mod admins;
 mod alexa;
 mod audit;
@@ -28,6 +33,11 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
+pub use admin_audit::{AuditQuery, AuditRow, DashboardCounts, SECURITY_ACTIONS};
+pub use admin_auth::{AdminRow, AdminSessionRow, SessionLimits};
+pub use admin_clients::ClientUpdate;
+pub use admin_tokens::ApiTokenRow;
+pub use admin_users::{IdentityDetail, LinkDetail, UserListRow, UserQuery, UserSort};
 pub use audit::AuditEvent;
 pub use clients::{ClientRow, NewClient};
 pub use codes::{CodeRedemption, CodeRow, NewCode};

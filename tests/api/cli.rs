@@ -106,6 +106,9 @@ async fn admin_and_keys_commands_work(backend: Backend) {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let out = cli.run(&["admin", "add", "--email", "short@example.com", "--password-stdin"], Some("short\n"));
     assert!(!out.status.success());
+    let token = cli.ok(&["admin", "token", "create", "--email", "root@example.com"]);
+    assert_eq!(token.trim().len(), 43, "one 256-bit token on stdout");
+    assert!(cli.fails(&["admin", "token", "create", "--email", "nobody@example.com"]).contains("no admin"));
     cli.ok(&["migrate"]);
     cli.ok(&["keys", "rotate"]);
     let out = cli.run(&["serve"], None);

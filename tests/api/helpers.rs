@@ -54,6 +54,13 @@ pub struct TestApp {
 
 pub struct TempDir(std::path::PathBuf);
 
+impl TempDir {
+    /// Deletes `path` when dropped.
+    pub fn new(path: std::path::PathBuf) -> Self {
+        Self(path)
+    }
+}
+
 impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
@@ -90,11 +97,35 @@ async fn fresh_postgres() -> Option<String> {
         }
         Err(e) => panic!("Postgres at {admin} is unreachable and LINKBROKER_REQUIRE_POSTGRES=1: {e}"),
     };
-    let name = format!("lb_test_{}", uuid::Uuid::new_v4().simple());
+    sweep_old_test_databases(&mut conn).await;
+    // The creation time in the name lets later runs find what to sweep.
+    let name = format!("lb_test_{}_{}", linkbroker::clock::now(), uuid::Uuid::new_v4().simple());
     sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create test database");
     let mut url = url::Url::parse(&admin).unwrap();
     url.set_path(&format!("/{name}"));
     Some(url.to_string())
+}
+
+/// Every Postgres test makes a database; without a sweep they fill the disk
+/// over many runs. Once per test process, databases of earlier runs (older
+/// than an hour, far longer than a run) are dropped. Best effort.
+async fn sweep_old_test_databases(conn: &mut sqlx::AnyConnection) {
+    static SWEPT: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if SWEPT.swap(true, std::sync::atomic::Ordering::SeqCst) {
+        return;
+    }
+    let cutoff = linkbroker::clock::now() - 3600;
+    let names: Vec<(String,)> = sqlx::query_as("SELECT datname FROM pg_database WHERE datname LIKE 'lb_test_%'")
+        .fetch_all(&mut *conn)
+        .await
+        .unwrap_or_default();
+    for (name,) in names {
+        let created = name.split('_').nth(2).and_then(|t| t.parse::<i64>().ok());
+        // Names without a time come from older helpers: also stale.
+        if created.is_none_or(|t| t < cutoff) {
+            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut *conn).await;
+        }
+    }
 }
 
 /// A database URL no other test uses (and the folder to delete for SQLite).
@@ -451,4 +482,13 @@ impl TestApp {
 /// What Alexa would say: `response.outputSpeech.text`.
 pub fn speech(answer: &Value) -> &str {
     answer["response"]["outputSpeech"]["text"].as_str().unwrap_or("")
+}
+
+/// The `href` of the link with `rel="REL"` (our templates put `href` first).
+pub fn link_href(html: &str, rel: &str) -> Option<String> {
+    let marker = format!("rel=\"{rel}\"");
+    let end = html.find(&marker)?;
+    let start = html[..end].rfind("href=\"")? + "href=\"".len();
+    let stop = html[start..].find('"')?;
+    Some(html[start..start + stop].to_string())
 }

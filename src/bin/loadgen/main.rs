@@ -62,6 +62,7 @@ async fn main() -> anyhow::Result<()> {
         }
         let footprint = srv.footprint().await?;
         srv.stop();
+        server::drop_database(&url, &args.postgres_admin_url).await;
         runs.push(report::Run { database: db.to_string(), results, footprint });
     }
     let table = report::markdown(&args, &runs);

@@ -33,6 +33,20 @@ pub async fn fresh_database(db: &str, admin_url: &str) -> anyhow::Result<String>
     Ok(url.to_string())
 }
 
+/// Removes a benchmark's database (Postgres) or folder (SQLite).
+pub async fn drop_database(url: &str, admin_url: &str) {
+    if let Some(path) = url.strip_prefix("sqlite://") {
+        if let Some(dir) = std::path::Path::new(path).parent() {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+        return;
+    }
+    let Some(name) = url.rsplit('/').next().filter(|n| n.starts_with("lb_bench_")) else { return };
+    if let Ok(mut conn) = sqlx::AnyConnection::connect(admin_url).await {
+        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn).await;
+    }
+}
+
 fn free_port() -> anyhow::Result<u16> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }

@@ -1,0 +1,93 @@
+//! `/admin/tokens`: the signed-in admin's API tokens for `/admin/api/`:
+//! create (shown once, stored hashed) and revoke.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+#[allow(unused_imports)]
+use super::filters;
+use super::{AdminError, AdminSession, ConfirmPage};
+use crate::domain::Secret;
+use crate::routes::{redirect, render, AppState};
+use crate::store::ApiTokenRow;
+
+#[derive(Template)]
+#[template(path = "admin/tokens.html")]
+struct TokensPage<'a> {
+    session: &'a AdminSession,
+    tokens: Vec<ApiTokenRow>,
+    /// A token just created, shown this once.
+    created: Option<&'a str>,
+}
+
+#[derive(Deserialize)]
+pub struct TokenForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    name: String,
+}
+
+async fn page(state: &AppState, session: &AdminSession, created: Option<&str>) -> Result<HttpResponse, AdminError> {
+    let tokens = state.auth.store.api_tokens_of(&session.admin_id).await?;
+    Ok(render(StatusCode::OK, &TokensPage { session, tokens, created }))
+}
+
+pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AdminError> {
+    let session = AdminSession::require(&req, &state).await?;
+    page(&state, &session, None).await
+}
+
+pub async fn create(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<TokenForm>,
+) -> Result<HttpResponse, AdminError> {
+    let session = AdminSession::require_form(&req, &state, &form.csrf).await?;
+    let name = form.name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(AdminError::BadInput(
+            "Name the token (1 to 100 characters), e.g. after the script using it.".into(),
+        ));
+    }
+    let token = Secret::generate();
+    let id =
+        state.auth.store.create_api_token(&session.admin_id, token.hash().as_str(), name, crate::clock::now()).await?;
+    session.audit(&state, "api_token_created", &id, serde_json::json!({})).await?;
+    page(&state, &session, Some(token.expose())).await
+}
+
+pub async fn confirm_revoke(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AdminError> {
+    let session = AdminSession::require(&req, &state).await?;
+    let tokens = state.auth.store.api_tokens_of(&session.admin_id).await?;
+    let token = tokens.iter().find(|t| t.id == *id && t.revoked_at.is_none()).ok_or(AdminError::NotFound)?;
+    let page = ConfirmPage {
+        session: &session,
+        title: "Revoke this API token?",
+        message: format!("Scripts using the token \u{201c}{}\u{201d} stop working at once.", token.name),
+        action: format!("/admin/tokens/{}/revoke", token.id),
+        button: "Revoke token",
+        cancel: "/admin/tokens".into(),
+        fields: vec![],
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+pub async fn revoke(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    form: web::Form<TokenForm>,
+) -> Result<HttpResponse, AdminError> {
+    let session = AdminSession::require_form(&req, &state, &form.csrf).await?;
+    if state.auth.store.revoke_api_token(&session.admin_id, &id, crate::clock::now()).await? {
+        session.audit(&state, "api_token_revoked", &id, serde_json::json!({})).await?;
+    }
+    Ok(redirect(StatusCode::SEE_OTHER, "/admin/tokens"))
+}

@@ -1,0 +1,278 @@
+//! Real headless Chromium driven over WebDriver (chromedriver started here on
+//! a free port): an end user links through the dev identity provider and the
+//! consent page; an admin signs in, finds the user, grants a permission,
+//! disables them and sees it in the audit log, and fills in a client with
+//! the Alexa preset. Screenshots of each page go to docs/screenshots/ for the
+//! README (see `screenshot_path`). SQLite only: the browser adds nothing
+//! a second backend would test.
+
+use std::collections::BTreeMap;
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use linkbroker::settings::Settings;
+use linkbroker::startup::{Application, Options};
+
+use crate::admin_support::{ADMIN_EMAIL, ADMIN_PASSWORD};
+use crate::helpers::TempDir;
+
+/// chromedriver and the browser profile, cleaned up however the test ends.
+struct Driver {
+    child: Child,
+    url: String,
+    _profile: TempDir,
+    profile_dir: PathBuf,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// Starts chromedriver, or `None` (with a notice) when it is not installed
+/// and `LINKBROKER_REQUIRE_BROWSER` is not `1`.
+async fn start_driver() -> Option<Driver> {
+    let required = std::env::var("LINKBROKER_REQUIRE_BROWSER").is_ok_and(|v| v == "1");
+    let port = free_port();
+    let child = match Command::new("chromedriver")
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+    {
+        Ok(c) => c,
+        Err(e) if !required => {
+            eprintln!("SKIPPED: chromedriver is not installed ({e}); apt-get install chromium chromium-driver");
+            return None;
+        }
+        Err(e) => panic!("chromedriver is required (LINKBROKER_REQUIRE_BROWSER=1): {e}"),
+    };
+    let profile_dir = std::env::temp_dir().join(format!("lb-chrome-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&profile_dir).unwrap();
+    let driver = Driver {
+        child,
+        url: format!("http://127.0.0.1:{port}"),
+        _profile: TempDir::new(profile_dir.clone()),
+        profile_dir,
+    };
+    // Ready when it accepts connections; generous for a loaded machine.
+    for _ in 0..300 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+            return Some(driver);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("chromedriver did not listen on port {port} within 30 s");
+}
+
+async fn browser(driver: &Driver) -> Client {
+    let args = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+        "--window-size=1280,900",
+        &format!("--user-data-dir={}", driver.profile_dir.display()),
+    ];
+    let mut caps = serde_json::Map::new();
+    caps.insert("goog:chromeOptions".into(), serde_json::json!({ "args": args }));
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&driver.url)
+        .await
+        .expect("a Chromium session")
+}
+
+/// docs/screenshots/ with `LINKBROKER_SCREENSHOTS=1` (to refresh the
+/// README's pictures); a temporary folder otherwise, so test runs leave the
+/// working tree clean.
+fn screenshot_path(name: &str) -> PathBuf {
+    let dir = if std::env::var("LINKBROKER_SCREENSHOTS").is_ok_and(|v| v == "1") {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/screenshots")
+    } else {
+        std::env::temp_dir().join("linkbroker-screenshots")
+    };
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(format!("{name}.png"))
+}
+
+async fn shot(c: &Client, name: &str) -> R<()> {
+    let png = c.screenshot().await.map_err(|e| e.to_string())?;
+    std::fs::write(screenshot_path(name), png).map_err(|e| e.to_string())
+}
+
+type R<T> = Result<T, String>;
+
+/// Waits (at most 20 s, so a broken page fails instead of hanging) for
+/// `selector`.
+async fn css(c: &Client, selector: &str) -> R<fantoccini::elements::Element> {
+    let found = c.wait().at_most(Duration::from_secs(20)).for_element(Locator::Css(selector)).await;
+    match found {
+        Ok(e) => Ok(e),
+        Err(e) => {
+            let url = c.current_url().await.map(|u| u.to_string()).unwrap_or_default();
+            let page = c.source().await.unwrap_or_default();
+            Err(format!("{selector} not found on {url}: {e}\n{page}"))
+        }
+    }
+}
+
+fn check(ok: bool, what: &str) -> R<()> {
+    if ok {
+        Ok(())
+    } else {
+        Err(what.to_string())
+    }
+}
+
+async fn page_contains(c: &Client, text: &str) -> bool {
+    c.source().await.unwrap_or_default().contains(text)
+}
+
+/// Waits (at most 20 s) until the page source contains `text`: after a
+/// click, elements of the old page may still be found until the new one
+/// has loaded, so steps wait for something only the new page has.
+async fn wait_text(c: &Client, text: &str) -> R<()> {
+    for _ in 0..200 {
+        if page_contains(c, text).await {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Err(format!("{text:?} never appeared on {}", c.current_url().await.map(|u| u.to_string()).unwrap_or_default()))
+}
+
+async fn scenario(c: &Client, base: &str, client_id: &str, redirect: &str) -> R<()> {
+    // The end user, on a phone-sized window as inside the Alexa app.
+    c.set_window_size(412, 900).await.map_err(|e| e.to_string())?;
+    let query = serde_urlencoded::to_string([
+        ("response_type", "code"),
+        ("client_id", client_id),
+        ("redirect_uri", redirect),
+        ("state", "xyz"),
+        ("scope", "profile"),
+    ])
+    .unwrap();
+    c.goto(&format!("{base}/oauth/authorize?{query}")).await.map_err(|e| e.to_string())?;
+    let email = css(c, "#email").await?;
+    shot(c, "dev-login").await?;
+    email.clear().await.map_err(|e| e.to_string())?;
+    email.send_keys("grace@example.com").await.map_err(|e| e.to_string())?;
+    let name = css(c, "#name").await?;
+    name.clear().await.map_err(|e| e.to_string())?;
+    name.send_keys("Grace <b>Hopper</b>").await.map_err(|e| e.to_string())?;
+    css(c, "button[type=submit]").await?.click().await.map_err(|e| e.to_string())?;
+    let allow = css(c, "button[value=approve]").await?;
+    check(
+        page_contains(c, "Ride Hailer").await && page_contains(c, "Grace &lt;b&gt;Hopper").await,
+        "the consent page names the client and escapes the user's name",
+    )?;
+    shot(c, "consent").await?;
+    allow.click().await.map_err(|e| e.to_string())?;
+    wait_text(c, "Account linked").await?;
+    check(page_contains(c, "Account linked").await, "the dev callback page shows the linked account")?;
+    check(
+        c.current_url().await.map_err(|e| e.to_string())?.query().unwrap_or("").contains("code="),
+        "the redirect carries a code",
+    )?;
+
+    // The admin, on a desktop-sized window.
+    c.set_window_size(1280, 900).await.map_err(|e| e.to_string())?;
+    c.goto(&format!("{base}/admin/login")).await.map_err(|e| e.to_string())?;
+    shot(c, "admin-login").await?;
+    css(c, "#email").await?.send_keys(ADMIN_EMAIL).await.map_err(|e| e.to_string())?;
+    css(c, "#password").await?.send_keys(ADMIN_PASSWORD).await.map_err(|e| e.to_string())?;
+    css(c, "button[type=submit]").await?.click().await.map_err(|e| e.to_string())?;
+    css(c, "ul.stats").await?;
+    shot(c, "admin-dashboard").await?;
+    c.goto(&format!("{base}/admin/users")).await.map_err(|e| e.to_string())?;
+    css(c, "#q").await?.send_keys("GRACE").await.map_err(|e| e.to_string())?;
+    css(c, "form.filters button.primary").await?.click().await.map_err(|e| e.to_string())?;
+    wait_text(c, "value=\"GRACE\"").await?;
+    let link = css(c, "td a[href^='/admin/users/']").await?;
+    shot(c, "admin-users").await?;
+    link.click().await.map_err(|e| e.to_string())?;
+    wait_text(c, "Add a permission").await?;
+    css(c, "#permission").await?.send_keys("rides:order").await.map_err(|e| e.to_string())?;
+    css(c, "form.filters button.primary").await?.click().await.map_err(|e| e.to_string())?;
+    css(c, "ul.chips").await?;
+    css(c, "form.inline button.danger").await?.click().await.map_err(|e| e.to_string())?;
+    css(c, "form.inline button.primary").await?;
+    check(
+        page_contains(c, "rides:order").await && page_contains(c, "disabled").await,
+        "the user page shows the permission and the disabled badge",
+    )?;
+    shot(c, "admin-user").await?;
+    c.goto(&format!("{base}/admin/audit")).await.map_err(|e| e.to_string())?;
+    wait_text(c, "<h1>Audit log</h1>").await?;
+    check(
+        page_contains(c, "user_disabled").await && page_contains(c, "permission_granted").await,
+        "the audit log shows both admin actions",
+    )?;
+    shot(c, "admin-audit").await?;
+    c.goto(&format!("{base}/admin/clients/new")).await.map_err(|e| e.to_string())?;
+    css(c, "#alexa_vendor_id").await?.send_keys("M2VENDOR").await.map_err(|e| e.to_string())?;
+    css(c, "button[value=alexa]").await?.click().await.map_err(|e| e.to_string())?;
+    wait_text(c, "https://pitangui.amazon.com/api/skill/link/M2VENDOR").await?;
+    check(
+        page_contains(c, "https://layla.amazon.com/api/skill/link/M2VENDOR").await,
+        "the Alexa preset filled in the EU redirect URI",
+    )?;
+    shot(c, "admin-client").await?;
+
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_end_user_links_and_an_admin_manages_them_in_chromium() {
+    let Some(driver) = start_driver().await else { return };
+    let dir = std::env::temp_dir().join(format!("lb-browser-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let _dir = TempDir::new(dir.clone());
+    let env: BTreeMap<String, String> = [
+        ("LINKBROKER_DATABASE_URL".to_string(), format!("sqlite://{}/lb.db", dir.display())),
+        ("LINKBROKER_BIND".to_string(), "127.0.0.1:0".to_string()),
+    ]
+    .into();
+    let app = Application::build(Settings::from_sources(None, env).unwrap(), Options { dev: true }).await.unwrap();
+    let base = format!("http://{}", app.address());
+    let store = app.store().clone();
+    tokio::spawn(app.run_until_stopped());
+    linkbroker::cli::add_admin(&store, ADMIN_EMAIL, ADMIN_PASSWORD.to_string()).await.unwrap();
+    let redirect = format!("{base}/dev/callback");
+    let (client_id, _) = linkbroker::cli::add_client(
+        &store,
+        &linkbroker::cli::ClientAdd {
+            name: "Ride Hailer".into(),
+            redirect_uris: vec![redirect.clone()],
+            scopes: vec!["profile".into()],
+            skip_consent: false,
+            token_format: linkbroker::cli::TokenFormat::Opaque,
+            json: false,
+        },
+    )
+    .await
+    .unwrap();
+    let c = browser(&driver).await;
+
+    // Close the session even when a step fails, so Chromium does not linger.
+    let outcome = scenario(&c, &base, client_id.as_str(), &redirect).await;
+    c.close().await.unwrap();
+    outcome.unwrap();
+    let user = store.user_by_email(&linkbroker::domain::Email::parse("grace@example.com").unwrap()).await.unwrap();
+    let user = user.expect("the linked user exists");
+    assert!(user.is_disabled());
+    assert_eq!(store.user_permissions(&user.id).await.unwrap(), ["rides:order"]);
+}
