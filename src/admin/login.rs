@@ -97,7 +97,8 @@ pub async fn submit(
     }
     let typed = form.email.trim().chars().take(254).collect::<String>().to_lowercase();
     let account_key = format!("email:{typed}");
-    let ip_key = format!("ip:{}", req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default());
+    // Behind a load balancer, the caller's address from a trusted proxy.
+    let ip_key = format!("ip:{}", crate::routes::caller(&req, &state));
     let store = &state.auth.store;
     let wait = store.login_locked_for(&account_key, now).await?.max(store.login_locked_for(&ip_key, now).await?);
     if wait > 0 {

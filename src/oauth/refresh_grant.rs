@@ -75,7 +75,7 @@ impl AuthServer {
             .await?;
         let grant = match outcome {
             RefreshOutcome::Rotated(grant) => grant,
-            RefreshOutcome::Dead(grant) => return Err(dead(&grant)),
+            RefreshOutcome::Dead(grant) => return Err(self.dead(client, &grant, now).await),
             RefreshOutcome::NotCurrent => {
                 let grant = self.check_rotated(client, &presented_hash, &successor_hash, now).await?;
                 let scope = narrowed.as_deref().unwrap_or(&grant.scope);
@@ -124,7 +124,7 @@ impl AuthServer {
             return Err(unknown());
         }
         if !grant.is_live() {
-            return Err(dead(&grant));
+            return Err(self.dead(client, &grant, now).await);
         }
         let Some(_rotated_at) = row.rotated_at else {
             // Current but not rotatable: its inactivity limit has passed.
@@ -168,10 +168,27 @@ impl AuthServer {
     }
 }
 
-fn dead(grant: &GrantRow) -> OAuthError {
-    if grant.revoked_at.is_some() {
-        OAuthError::invalid_grant("the link has been revoked")
-    } else {
+impl AuthServer {
+    /// The answer for a link that is gone; a disabled user's attempt is a
+    /// security event admins see in the audit log.
+    async fn dead(&self, client: &ClientRow, grant: &GrantRow, now: i64) -> OAuthError {
+        if grant.revoked_at.is_some() {
+            return OAuthError::invalid_grant("the link has been revoked");
+        }
+        self.audit_disabled_user_access(client, &grant.user_id, now).await;
         OAuthError::invalid_grant("the user is disabled")
+    }
+
+    /// Best effort: failing to audit must not turn `invalid_grant` into a 5xx.
+    pub(super) async fn audit_disabled_user_access(&self, client: &ClientRow, user_id: &str, now: i64) {
+        let event = AuditEvent {
+            actor: &format!("client:{}", client.id),
+            action: "disabled_user_access",
+            target: user_id,
+            detail: serde_json::json!({ "client_id": client.id, "via": "token_endpoint" }),
+        };
+        if let Err(e) = self.store.audit(event, now).await {
+            tracing::warn!(error = %e, "could not audit a disabled user's access attempt");
+        }
     }
 }
