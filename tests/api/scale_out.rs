@@ -51,6 +51,27 @@ async fn each_hop_of_a_link_can_go_to_another_instance(backend: Backend) {
     assert_eq!(status, 200, "userinfo on A for a token minted on B: {me}");
     assert_eq!(me["email"], "ada@example.com");
     assert_eq!(b.userinfo(first["access_token"].as_str().unwrap()).await.0, 200, "userinfo on B");
+
+    // Admin: signed in on A, the session and its CSRF token work on B.
+    let (admin, csrf) = crate::admin_support::admin_browser(&a).await;
+    let users = admin.get(b.url("/admin/users?q=ada")).send().await.unwrap();
+    assert_eq!(users.status(), 200, "admin users page on B with A's session");
+    assert!(users.text().await.unwrap().contains("ada@example.com"));
+    let path = format!("/admin/users/{}/permissions", me["sub"].as_str().unwrap());
+    let resp =
+        crate::admin_support::post_form(&b, &admin, &csrf, &path, &[("op", "add"), ("permission", "rides:order")])
+            .await;
+    assert_eq!(resp.status(), 303, "an admin form posted to B");
+    // Within the resolution cache's 2 s, A answers with the new permission.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let (_, me) = a.userinfo(second["access_token"].as_str().unwrap()).await;
+        if me["permissions"] == serde_json::json!(["rides:order"]) {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the permission granted on B never reached A: {me}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
 }
 
 /// A fresh deployment whose instances all start at once: migrations (an
