@@ -74,7 +74,7 @@ impl AuthServer {
         }
         let user = self.store.user_by_id(&row.user_id).await?;
         if user.as_ref().is_none_or(|u| u.is_disabled()) {
-            self.audit_disabled_user_access(client, &row.user_id, now).await;
+            self.audit_disabled_user_refused(client, &row.user_id, now).await;
             return Err(OAuthError::invalid_grant("the user is disabled"));
         }
 

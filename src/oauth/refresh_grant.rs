@@ -175,15 +175,15 @@ impl AuthServer {
         if grant.revoked_at.is_some() {
             return OAuthError::invalid_grant("the link has been revoked");
         }
-        self.audit_disabled_user_access(client, &grant.user_id, now).await;
+        self.audit_disabled_user_refused(client, &grant.user_id, now).await;
         OAuthError::invalid_grant("the user is disabled")
     }
 
     /// Best effort: failing to audit must not turn `invalid_grant` into a 5xx.
-    pub(super) async fn audit_disabled_user_access(&self, client: &ClientRow, user_id: &str, now: i64) {
+    pub(super) async fn audit_disabled_user_refused(&self, client: &ClientRow, user_id: &str, now: i64) {
         let event = AuditEvent {
             actor: &format!("client:{}", client.id),
-            action: "disabled_user_access",
+            action: "disabled_user_refused",
             target: user_id,
             detail: serde_json::json!({ "client_id": client.id, "via": "token_endpoint" }),
         };

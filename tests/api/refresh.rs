@@ -124,7 +124,7 @@ async fn disabled_user_cannot_refresh(backend: Backend) {
     app.store.set_user_disabled(&user.id, true, 0).await.unwrap();
     let (status, body) = app.refresh(&client, first["refresh_token"].as_str().unwrap()).await;
     assert_eq!((status, body["error"].as_str()), (400, Some("invalid_grant")));
-    assert!(app.audit_actions().await.contains(&"disabled_user_access".to_string()), "the attempt is audited");
+    assert!(app.audit_actions().await.contains(&"disabled_user_refused".to_string()), "the attempt is audited");
     assert_eq!(app.userinfo(first["access_token"].as_str().unwrap()).await.0, 401);
     app.store.set_user_disabled(&user.id, false, 0).await.unwrap();
     assert_eq!(
