@@ -27,7 +27,7 @@ COPY static ./static
 # Forget the dummy crate's build so cargo cannot mistake it for up to date
 # (COPY keeps the files' original, possibly older, modification times).
 RUN rm -rf target/release/.fingerprint/linkbroker-* \
-    && cargo build --release --locked \
+    && cargo build --release --locked --bin linkbroker \
     && install -m 0755 target/release/linkbroker /usr/local/bin/linkbroker
 
 # ---- runtime ----------------------------------------------------------------
