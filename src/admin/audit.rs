@@ -67,14 +67,7 @@ fn parse_day(raw: &str) -> Result<Option<i64>, AdminError> {
     if !(1970..=9999).contains(&y) || !(1..=12).contains(&m) || !(1..=31).contains(&d) {
         return Err(bad());
     }
-    // Days from civil (Howard Hinnant).
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    Ok(Some((era * 146_097 + doe - 719_468) * 86_400))
+    Ok(Some(crate::clock::days_from_civil(y, m, d) * 86_400))
 }
 
 pub async fn log(

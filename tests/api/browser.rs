@@ -6,18 +6,15 @@
 //! README (see `screenshot_path`). SQLite only: the browser adds nothing
 //! a second backend would test.
 
-use std::collections::BTreeMap;
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use fantoccini::{Client, ClientBuilder, Locator};
-use linkbroker::settings::Settings;
-use linkbroker::startup::{Application, Options};
 
 use crate::admin_support::{ADMIN_EMAIL, ADMIN_PASSWORD};
-use crate::helpers::TempDir;
+use crate::helpers::{DevApp, TempDir};
 
 /// chromedriver and the browser profile, cleaned up however the test ends.
 struct Driver {
@@ -238,37 +235,14 @@ async fn scenario(c: &Client, base: &str, client_id: &str, redirect: &str) -> R<
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_end_user_links_and_an_admin_manages_them_in_chromium() {
     let Some(driver) = start_driver().await else { return };
-    let dir = std::env::temp_dir().join(format!("lb-browser-{}", uuid::Uuid::new_v4().simple()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let _dir = TempDir::new(dir.clone());
-    let env: BTreeMap<String, String> = [
-        ("LINKBROKER_DATABASE_URL".to_string(), format!("sqlite://{}/lb.db", dir.display())),
-        ("LINKBROKER_BIND".to_string(), "127.0.0.1:0".to_string()),
-    ]
-    .into();
-    let app = Application::build(Settings::from_sources(None, env).unwrap(), Options { dev: true }).await.unwrap();
-    let base = format!("http://{}", app.address());
-    let store = app.store().clone();
-    tokio::spawn(app.run_until_stopped());
+    let app = DevApp::spawn().await;
+    let (base, redirect, store) = (app.base.clone(), app.redirect.clone(), app.store.clone());
     linkbroker::cli::add_admin(&store, ADMIN_EMAIL, ADMIN_PASSWORD.to_string()).await.unwrap();
-    let redirect = format!("{base}/dev/callback");
-    let (client_id, _) = linkbroker::cli::add_client(
-        &store,
-        &linkbroker::cli::ClientAdd {
-            name: "Ride Hailer".into(),
-            redirect_uris: vec![redirect.clone()],
-            scopes: vec!["profile".into()],
-            skip_consent: false,
-            token_format: linkbroker::cli::TokenFormat::Opaque,
-            json: false,
-        },
-    )
-    .await
-    .unwrap();
+    let client_id = app.client("Ride Hailer", false).await;
     let c = browser(&driver).await;
 
     // Close the session even when a step fails, so Chromium does not linger.
-    let outcome = scenario(&c, &base, client_id.as_str(), &redirect).await;
+    let outcome = scenario(&c, &base, &client_id, &redirect).await;
     c.close().await.unwrap();
     outcome.unwrap();
     let user = store.user_by_email(&linkbroker::domain::Email::parse("grace@example.com").unwrap()).await.unwrap();

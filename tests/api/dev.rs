@@ -5,35 +5,13 @@ use std::collections::BTreeMap;
 use linkbroker::settings::Settings;
 use linkbroker::startup::{Application, Options};
 
-use crate::helpers::{browser, location, query_param};
+use crate::helpers::{browser, location, query_param, DevApp};
 
 #[tokio::test]
 async fn dev_login_links_an_account_end_to_end() {
-    let dir = std::env::temp_dir().join(format!("lb-dev-{}", uuid::Uuid::new_v4().simple()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let env: BTreeMap<String, String> = [
-        ("LINKBROKER_DATABASE_URL".to_string(), format!("sqlite://{}/lb.db", dir.display())),
-        ("LINKBROKER_BIND".to_string(), "127.0.0.1:0".to_string()),
-    ]
-    .into();
-    let app = Application::build(Settings::from_sources(None, env).unwrap(), Options { dev: true }).await.unwrap();
-    let base = format!("http://{}", app.address());
-    let store = app.store().clone();
-    tokio::spawn(app.run_until_stopped());
-    let redirect = format!("{base}/dev/callback");
-    let (id, _secret) = linkbroker::cli::add_client(
-        &store,
-        &linkbroker::cli::ClientAdd {
-            name: "Demo".into(),
-            redirect_uris: vec![redirect.clone()],
-            scopes: vec!["profile".into()],
-            skip_consent: true,
-            token_format: linkbroker::cli::TokenFormat::Opaque,
-            json: false,
-        },
-    )
-    .await
-    .unwrap();
+    let app = DevApp::spawn().await;
+    let (base, redirect) = (app.base.clone(), app.redirect.clone());
+    let id = app.client("Demo", true).await;
     let b = browser();
     let query = serde_urlencoded::to_string([
         ("response_type", "code"),
@@ -56,7 +34,6 @@ async fn dev_login_links_an_account_end_to_end() {
         .unwrap();
     let done = location(&r).unwrap();
     assert!(done.starts_with(&redirect) && query_param(&done, "code").is_some(), "{done}");
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[tokio::test]

@@ -492,3 +492,49 @@ pub fn link_href(html: &str, rel: &str) -> Option<String> {
     let stop = html[start..].find('"')?;
     Some(html[start..start + stop].to_string())
 }
+
+/// `serve --dev` in process on a fresh SQLite file, for the dev-login and
+/// browser tests; clients registered here redirect to its `/dev/callback`.
+pub struct DevApp {
+    pub base: String,
+    pub store: Store,
+    pub redirect: String,
+    _dir: TempDir,
+}
+
+impl DevApp {
+    pub async fn spawn() -> Self {
+        let dir = std::env::temp_dir().join(format!("lb-dev-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let env: BTreeMap<String, String> = [
+            ("LINKBROKER_DATABASE_URL".to_string(), format!("sqlite://{}/lb.db", dir.display())),
+            ("LINKBROKER_BIND".to_string(), "127.0.0.1:0".to_string()),
+        ]
+        .into();
+        let settings = Settings::from_sources(None, env).unwrap();
+        let app = Application::build(settings, Options { dev: true }).await.unwrap();
+        let base = format!("http://{}", app.address());
+        let store = app.store().clone();
+        tokio::spawn(app.run_until_stopped());
+        let redirect = format!("{base}/dev/callback");
+        Self { base, store, redirect, _dir: TempDir::new(dir) }
+    }
+
+    /// Registers a client whose redirect URI is this app's `/dev/callback`.
+    pub async fn client(&self, name: &str, skip_consent: bool) -> String {
+        let (id, _) = add_client(
+            &self.store,
+            &ClientAdd {
+                name: name.into(),
+                redirect_uris: vec![self.redirect.clone()],
+                scopes: vec!["profile".into()],
+                skip_consent,
+                token_format: TokenFormat::Opaque,
+                json: false,
+            },
+        )
+        .await
+        .unwrap();
+        id.as_str().to_string()
+    }
+}
