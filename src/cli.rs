@@ -160,6 +160,10 @@ pub enum UserCommand {
 pub enum KeysCommand {
     /// Create a new signing key; older keys stay published for verification
     Rotate,
+    /// Replace a lost token key (server_secrets 'refresh_successor_key') with
+    /// a new one. Only when no backup has it: access tokens issued before stop
+    /// working until the next refresh; no link is revoked.
+    ResetTokenKey,
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -202,12 +206,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("new signing key {}; older keys stay in the JWKS for verification", key.kid);
             Ok(())
         }
+        Command::Keys(KeysCommand::ResetTokenKey) => {
+            let store = open_store(&settings).await?;
+            let value = crate::domain::Secret::generate();
+            store.replace_server_secret(crate::startup::SUCCESSOR_KEY, value.expose(), crate::clock::now()).await?;
+            println!("new token key stored; restart every instance so they all use it");
+            Ok(())
+        }
     }
 }
 
 async fn serve(settings: Settings, dev: bool) -> anyhow::Result<()> {
     let seed_credentials = dev;
-    let app = Application::build_patiently(settings, Options { dev }).await?;
+    let app = Application::build_patiently(settings, Options { dev, ..Default::default() }).await?;
     if seed_credentials {
         seed_dev(app.store(), app.public_url()).await?;
     }

@@ -2,8 +2,30 @@
 //! the calendar arithmetic to print and parse it (H. Hinnant's algorithms)
 //! without a date-time dependency.
 
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+
 pub fn now() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+}
+
+/// The application's clock, injected through `startup::Options`: the
+/// system time plus an offset that only tests move, so a test can let days
+/// pass (rotation, then a retry three days later) without sleeping.
+#[derive(Debug, Clone, Default)]
+pub struct Clock {
+    offset: Arc<AtomicI64>,
+}
+
+impl Clock {
+    pub fn now(&self) -> i64 {
+        now() + self.offset.load(Ordering::Relaxed)
+    }
+
+    /// Moves this clock (and every clone of it) `seconds` ahead.
+    pub fn advance(&self, seconds: i64) {
+        self.offset.fetch_add(seconds, Ordering::Relaxed);
+    }
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date.

@@ -11,9 +11,11 @@ use actix_web::{web, App, HttpServer};
 use anyhow::Context;
 
 use crate::alexa::{AlexaTrust, SignatureVerifier};
+use crate::clock::Clock;
 use crate::domain::{RedirectUri, Secret};
 use crate::metrics::Metrics;
 use crate::oauth::jwt::KeyRing;
+use crate::oauth::token_format::TokenKeys;
 use crate::oauth::AuthServer;
 use crate::rate_limit::{RateLimiter, RateLimits};
 use crate::routes::{self, AppState};
@@ -33,10 +35,36 @@ pub struct Application {
     background: Vec<tokio::task::JoinHandle<()>>,
 }
 
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Options {
     /// The development identity provider instead of Login with Amazon.
     pub dev: bool,
+    /// The system clock, or one a test moves.
+    pub clock: Clock,
+}
+
+/// The stored secret every token key derives from (`server_secrets`). A new
+/// deployment creates it. When it is missing but links exist (a partial
+/// restore, an instance pointed at another copy), starting anyway with a new
+/// key would be a server-side key problem silently made (SPEC rule 6), so
+/// startup stops and says how to restore it.
+pub const SUCCESSOR_KEY: &str = "refresh_successor_key";
+
+async fn successor_key(store: &Store, now: i64) -> anyhow::Result<String> {
+    if let Some(value) = store.server_secret(SUCCESSOR_KEY).await? {
+        return Ok(value);
+    }
+    let links = store.live_link_count().await?;
+    if links > 0 {
+        anyhow::bail!(
+            "the token key (table server_secrets, name '{SUCCESSOR_KEY}') is missing, but {links} live links \
+             exist. Restore that row from the backup this database came from and start again. Only if it is lost \
+             for good, run `linkbroker keys reset-token-key`: no link is revoked, current refresh tokens keep \
+             working, and a retried older token gets a successor derived under the new key; access tokens issued \
+             before it stop working and are replaced at the next refresh."
+        );
+    }
+    Ok(store.create_server_secret(SUCCESSOR_KEY, Secret::generate().expose(), now).await?)
 }
 
 /// Opens the database and applies migrations (`serve` and `migrate`).
@@ -106,8 +134,9 @@ impl Application {
         } else {
             open_store(&settings).await?
         };
-        let now = crate::clock::now();
-        let server_key = store.server_secret("refresh_successor_key", Secret::generate().expose(), now).await?;
+        let clock = options.clock.clone();
+        let now = clock.now();
+        let server_key = successor_key(&store, now).await?;
         let master = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, server_key.as_bytes());
         // Separate keys per purpose, derived from the one stored secret.
         let derive = |label: &str| {
@@ -136,11 +165,12 @@ impl Application {
             settings: Arc::new(settings),
             issuer: public_url.clone().into(),
             keys,
-            refresh_key: Arc::new(derive("refresh-successor")),
+            tokens: Arc::new(TokenKeys::new(derive("refresh-successor"), derive("access-token-mac"))),
             access_cache: Default::default(),
+            clock: clock.clone(),
         };
         let background = vec![
-            crate::housekeeping::spawn(store.clone(), auth.settings.clone()),
+            crate::housekeeping::spawn(store.clone(), auth.settings.clone(), clock),
             auth.keys.spawn_reloader(std::time::Duration::from_secs(auth.settings.key_reload_seconds as u64)),
         ];
         let metrics = Metrics::new();

@@ -5,7 +5,6 @@
 use serde_json::json;
 
 use super::envelope::{Envelope, Request};
-use crate::domain::TokenHash;
 use crate::oauth::AuthServer;
 use crate::store::{AuditEvent, StoreError};
 
@@ -59,9 +58,8 @@ async fn disable(
 ) -> Result<Vec<String>, StoreError> {
     const REASON: &str = "alexa skill disabled";
     let by_token = match envelope.access_token() {
-        Some(token) if token.contains('.') => linked_grant(auth, envelope, now).await?,
-        Some(token) if token.len() <= 4096 => auth.store.grant_of_access_token(TokenHash::of(token).as_str()).await?,
-        _ => None,
+        Some(token) => auth.open_access(token).await?.map(|r| r.link_id),
+        None => None,
     };
     let revoked = match by_token {
         Some(grant) => {

@@ -1,8 +1,8 @@
 //! `grant_type=authorization_code` (RFC 6749 §4.1.3, RFC 7636 §4.6).
 
 use super::tokens::{FormParams, TokenResponse};
-use super::{AuthServer, OAuthError};
-use crate::domain::{CodeChallenge, CodeChallengeMethod, CodeVerifier, Secret, TokenHash};
+use super::{token_format, AuthServer, OAuthError};
+use crate::domain::{CodeChallenge, CodeChallengeMethod, CodeVerifier, TokenHash};
 use crate::store::{AuditEvent, ClientRow, CodeRedemption, NewLink};
 
 impl AuthServer {
@@ -79,9 +79,8 @@ impl AuthServer {
         }
 
         let grant_id = crate::store::new_id();
-        let refresh = Secret::generate();
-        let access = Secret::generate();
-        let access_token = self.access_token_string(client, &access, &grant_id, &row.user_id, &row.scope, now)?;
+        let refresh = token_format::first_refresh_token(&grant_id);
+        let access_token = self.access_token_string(client, &grant_id, 0, &row.user_id, &row.scope, now)?;
         self.store
             .create_link(
                 NewLink {
@@ -91,9 +90,6 @@ impl AuthServer {
                     scope: &row.scope,
                     code_hash: code_hash.as_str(),
                     refresh_hash: refresh.hash().as_str(),
-                    refresh_expires_at: now + self.settings.refresh_token_ttl,
-                    access_hash: access.hash().as_str(),
-                    access_expires_at: now + self.settings.access_token_ttl,
                 },
                 now,
             )

@@ -6,7 +6,6 @@ use serde_json::{json, Value};
 
 use super::tokens::FormParams;
 use super::{AuthServer, OAuthError};
-use crate::domain::TokenHash;
 use crate::store::ClientRow;
 
 impl AuthServer {
@@ -40,16 +39,11 @@ impl AuthServer {
     }
 
     async fn introspect_refresh(&self, client: &ClientRow, token: &str, now: i64) -> Result<Option<Value>, OAuthError> {
-        if token.len() > 512 {
-            return Ok(None);
-        }
-        let Some(row) = self.store.refresh_token(TokenHash::of(token).as_str()).await? else { return Ok(None) };
-        // A rotated token is no longer the link's credential.
-        if row.rotated_at.is_some() || row.expires_at <= now {
-            return Ok(None);
-        }
-        let Some(grant) = self.store.grant(&row.grant_id).await? else { return Ok(None) };
-        if grant.client_id != client.id || !grant.is_live() {
+        // Only the current token is the link's credential; a rotated one
+        // still answers a retry, but is not active.
+        let Some((grant, true)) = self.genuine_refresh(client, token).await? else { return Ok(None) };
+        let expires_at = grant.last_used_at + self.settings.refresh_token_ttl;
+        if !grant.is_live() || expires_at <= now {
             return Ok(None);
         }
         let Some(user) = self.store.user_by_id(&grant.user_id).await? else { return Ok(None) };
@@ -57,7 +51,8 @@ impl AuthServer {
         Ok(Some(json!({
             "active": true, "token_type": "refresh_token", "iss": self.issuer.as_ref(),
             "sub": user.id, "client_id": grant.client_id, "scope": grant.scope,
-            "exp": row.expires_at, "iat": row.created_at, "username": user.email, "permissions": permissions,
+            "exp": expires_at, "iat": grant.rotated_at.unwrap_or(grant.created_at),
+            "username": user.email, "permissions": permissions,
         })))
     }
 }

@@ -12,7 +12,8 @@ use serde::{Deserialize, Serialize};
 use crate::store::{SigningKeyRow, Store, StoreError};
 
 /// RFC 9068 §2.2 claims, plus `lid`: the link (grant) id, checked against the
-/// database on every use so revocation takes effect at once.
+/// database on every use so revocation takes effect at once. The `jti` is an
+/// identifier only: nothing accepts it as a credential.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct AccessClaims {
     pub iss: String,
@@ -24,6 +25,10 @@ pub struct AccessClaims {
     pub jti: String,
     pub scope: String,
     pub lid: String,
+    /// The link's token generation when issued (0 in tokens of the first
+    /// schema); RFC 7009 revokes by it.
+    #[serde(default)]
+    pub gen: i64,
 }
 
 struct LoadedKey {
@@ -188,6 +193,7 @@ mod tests {
             jti: "j".into(),
             scope: "profile".into(),
             lid: "g".into(),
+            gen: 0,
         };
         let token = jsonwebtoken::encode(&Header::new(Algorithm::ES256), &claims, &key.encoding).unwrap();
         let mut v = Validation::new(Algorithm::ES256);

@@ -10,6 +10,8 @@ mod introspect;
 pub mod jwt;
 mod refresh_grant;
 mod revoke;
+pub mod rotation;
+pub mod token_format;
 pub mod tokens;
 
 use std::sync::Arc;
@@ -17,6 +19,7 @@ use std::sync::Arc;
 pub use error::{ErrorCode, OAuthError};
 pub use tokens::TokenResponse;
 
+use crate::clock::Clock;
 use crate::settings::Settings;
 use crate::store::Store;
 
@@ -28,8 +31,10 @@ pub struct AuthServer {
     /// The public base URL: RFC 8414 issuer and RFC 9207 `iss`.
     pub issuer: Arc<str>,
     pub keys: jwt::KeyRing,
-    /// Derives a rotated refresh token's successor (see `refresh_grant`).
-    pub refresh_key: Arc<ring::hmac::Key>,
+    /// Derive refresh-token successors and MAC opaque access tokens (see
+    /// `token_format`).
+    pub tokens: Arc<token_format::TokenKeys>,
     /// Resolved access tokens for a couple of seconds (see `access_cache`).
     pub access_cache: Arc<access_cache::AccessCache>,
+    pub clock: Clock,
 }

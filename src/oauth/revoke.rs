@@ -1,15 +1,19 @@
 //! RFC 7009 token revocation. A refresh token revokes its whole link (every
-//! token of it); an access token revokes itself. Unknown tokens, and tokens
-//! of other clients, are answered like success without effect (§2.2: the
-//! client could do nothing useful with an error, and it must not learn
-//! whether another client's token exists).
+//! token of it), but only a genuine one: a link id alone, which is not a
+//! secret, revokes nothing. An access token has no row of its own, so
+//! revoking one kills every access token of its link up to that one's
+//! generation; the link and its refresh token live on and the next refresh
+//! issues a working access token. Unknown tokens, and tokens of other
+//! clients, are answered like success without effect (§2.2: the client could
+//! do nothing useful with an error, and it must not learn whether another
+//! client's token exists).
 
 use super::tokens::FormParams;
-use super::{AuthServer, OAuthError};
+use super::{token_format, AuthServer, OAuthError};
 use crate::domain::TokenHash;
 use crate::store::{AuditEvent, ClientRow};
 
-/// Our tokens are 43 characters and JWTs well under this.
+/// Our tokens are under 100 characters and JWTs well under this.
 const MAX_TOKEN_LEN: usize = 4096;
 
 impl AuthServer {
@@ -20,24 +24,20 @@ impl AuthServer {
         }
         // §2.1: the hint only orders the search.
         let access_first = params.get("token_type_hint") == Some("access_token");
-        if access_first && self.revoke_access(client, token, now).await? {
+        if access_first && self.revoke_access(client, token).await? {
             return Ok(());
         }
         if self.revoke_link_of_refresh(client, token, now).await? {
             return Ok(());
         }
         if !access_first {
-            self.revoke_access(client, token, now).await?;
+            self.revoke_access(client, token).await?;
         }
         Ok(())
     }
 
     async fn revoke_link_of_refresh(&self, client: &ClientRow, token: &str, now: i64) -> Result<bool, OAuthError> {
-        let Some(row) = self.store.refresh_token(TokenHash::of(token).as_str()).await? else { return Ok(false) };
-        let Some(grant) = self.store.grant(&row.grant_id).await? else { return Ok(false) };
-        if grant.client_id != client.id {
-            return Ok(false);
-        }
+        let Some((grant, _)) = self.genuine_refresh(client, token).await? else { return Ok(false) };
         if self.store.revoke_grant(&grant.id, "revoked_by_client", now).await? {
             self.access_cache.clear();
             self.store
@@ -55,9 +55,13 @@ impl AuthServer {
         Ok(true)
     }
 
-    async fn revoke_access(&self, client: &ClientRow, token: &str, now: i64) -> Result<bool, OAuthError> {
-        let Some(key) = self.access_token_key(token).await else { return Ok(false) };
-        let revoked = self.store.revoke_access_token(key.as_str(), &client.id, now).await?;
+    async fn revoke_access(&self, client: &ClientRow, token: &str) -> Result<bool, OAuthError> {
+        let revoked = if token_format::is_legacy(token) {
+            self.store.revoke_legacy_access(TokenHash::of(token).as_str(), &client.id).await?
+        } else {
+            let Some(r) = self.open_access(token).await? else { return Ok(false) };
+            self.store.revoke_access_up_to(&r.link_id, &client.id, r.generation).await?
+        };
         if revoked {
             self.access_cache.clear();
         }

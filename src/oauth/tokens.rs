@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use super::jwt::AccessClaims;
-use super::{AuthServer, OAuthError};
-use crate::domain::{Secret, TokenHash};
+use super::{token_format, AuthServer, OAuthError};
+use crate::domain::TokenHash;
 use crate::store::{ClientRow, ResolvedToken, StoreError};
 
 /// A form body (RFC 6749 §3.2: no parameter may appear twice).
@@ -53,32 +53,43 @@ pub struct TokenResponse {
     pub scope: String,
 }
 
+/// The link an access token names, once the token proved to be ours.
+#[derive(Debug, Clone)]
+pub struct AccessRef {
+    pub link_id: String,
+    pub generation: i64,
+    pub expires_at: i64,
+}
+
 impl AuthServer {
-    /// Renders an access token around `secret`, the value whose hash is
-    /// stored: the token itself when opaque, the `jti` of a signed JWT
-    /// otherwise. Storing both kinds the same way lets either be revoked.
+    /// Mints an access token for generation `generation` of a link: opaque
+    /// (MAC'd, see `token_format`) or an RFC 9068 JWT carrying the link id.
+    /// Neither has a row; both are checked against the link on every use.
     pub fn access_token_string(
         &self,
         client: &ClientRow,
-        secret: &Secret,
-        grant_id: &str,
+        link_id: &str,
+        generation: i64,
         user_id: &str,
         scope: &str,
         now: i64,
     ) -> Result<String, OAuthError> {
+        let exp = now + self.settings.access_token_ttl;
         if client.token_format != "jwt" {
-            return Ok(secret.expose().to_string());
+            return Ok(self.tokens.access_token(link_id, generation, exp));
         }
         let claims = AccessClaims {
             iss: self.issuer.to_string(),
             sub: user_id.to_string(),
             aud: client.id.clone(),
             client_id: client.id.clone(),
-            exp: now + self.settings.access_token_ttl,
+            exp,
             iat: now,
-            jti: secret.expose().to_string(),
+            // An identifier (RFC 9068 §2.2), never a credential.
+            jti: uuid::Uuid::new_v4().simple().to_string(),
             scope: scope.to_string(),
-            lid: grant_id.to_string(),
+            lid: link_id.to_string(),
+            gen: generation,
         };
         self.keys.sign(&claims).map_err(|e| {
             tracing::error!(error = %e, "signing an access token failed");
@@ -86,17 +97,32 @@ impl AuthServer {
         })
     }
 
-    /// The stored-hash key of an access token: the token's own hash when
-    /// opaque, its `jti`'s after the signature checks out when a JWT.
-    pub async fn access_token_key(&self, token: &str) -> Option<TokenHash> {
+    /// The link an access token names, if the token is ours: its MAC checks
+    /// out (opaque), its signature does (JWT), or it is a first-schema token
+    /// in `legacy_tokens`. An opaque token's expiry is not checked here
+    /// (`SkillDisabled` names expired tokens too); a JWT's is.
+    pub async fn open_access(&self, token: &str) -> Result<Option<AccessRef>, StoreError> {
         if token.len() > 4096 {
-            return None;
+            return Ok(None);
         }
-        if token.contains('.') {
-            let claims = self.keys.verify(token, &self.issuer).await?;
-            return Some(TokenHash::of(&claims.jti));
-        }
-        Some(TokenHash::of(token))
+        Ok(match token.bytes().filter(|&b| b == b'.').count() {
+            3 => self.tokens.open_access_token(token).map(|t| AccessRef {
+                link_id: t.link_id,
+                generation: t.generation,
+                expires_at: t.expires_at,
+            }),
+            2 => self.keys.verify(token, &self.issuer).await.map(|c| AccessRef {
+                link_id: c.lid,
+                generation: c.gen,
+                expires_at: c.exp,
+            }),
+            0 if token_format::is_legacy(token) => self
+                .store
+                .legacy_token(TokenHash::of(token).as_str(), "access")
+                .await?
+                .map(|(link_id, generation, expires_at)| AccessRef { link_id, generation, expires_at }),
+            _ => None,
+        })
     }
 
     /// Resolves an access token of either format to its live link, user and
@@ -110,8 +136,12 @@ impl AuthServer {
         if let Some(hit) = self.access_cache.get(&cache_key, now) {
             return Ok(Some(hit));
         }
-        let Some(stored_key) = self.access_token_key(token).await else { return Ok(None) };
-        let resolved = self.store.resolve_access_token(stored_key.as_str(), now).await?;
+        let Some(r) = self.open_access(token).await? else { return Ok(None) };
+        if r.expires_at <= now {
+            return Ok(None);
+        }
+        let issued_at = r.expires_at - self.settings.access_token_ttl;
+        let resolved = self.store.resolve_link(&r.link_id, r.generation, issued_at, r.expires_at).await?;
         if let Some(r) = &resolved {
             self.access_cache.insert(cache_key, r.clone());
         }

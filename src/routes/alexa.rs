@@ -17,7 +17,7 @@ pub fn resource() -> actix_web::Resource {
 }
 
 async fn skill(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes) -> HttpResponse {
-    let now = crate::clock::now();
+    let now = state.auth.clock.now();
     let settings = &state.auth.settings;
     if let Some(verifier) = &state.alexa_verifier {
         let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());

@@ -15,7 +15,7 @@ use crate::upstream::Upstream;
 const PENDING_TTL: i64 = 15 * 60;
 
 pub async fn authorize(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
-    let now = crate::clock::now();
+    let now = state.auth.clock.now();
     let caller = limits::caller(&req, &state);
     if let Some(r) = limits::over_page(&state.limits.authorize_per_ip, &caller, "authorize per ip") {
         return r;

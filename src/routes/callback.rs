@@ -30,7 +30,7 @@ pub struct CallbackQuery {
 const EXPIRED: &str = "This sign-in has expired or was already used. Please start linking again from the Alexa app.";
 
 pub async fn callback(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
-    let now = crate::clock::now();
+    let now = state.auth.clock.now();
     let Ok(query) = web::Query::<CallbackQuery>::from_query(req.query_string()) else {
         return error_page(StatusCode::BAD_REQUEST, "Sign-in failed", "The sign-in response was malformed.", None);
     };

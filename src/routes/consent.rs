@@ -50,7 +50,7 @@ async fn load(req: &HttpRequest, state: &AppState, id: Option<&str>, now: i64) -
 }
 
 pub async fn show(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
-    let now = crate::clock::now();
+    let now = state.auth.clock.now();
     let query = web::Query::<ShowQuery>::from_query(req.query_string()).ok();
     let pending = match load(&req, &state, query.as_ref().and_then(|q| q.request.as_deref()), now).await {
         Ok(p) => p,
@@ -88,7 +88,7 @@ fn describe_scope(scope: &str) -> String {
 }
 
 pub async fn submit(req: HttpRequest, state: web::Data<AppState>, form: web::Form<Decision>) -> HttpResponse {
-    let now = crate::clock::now();
+    let now = state.auth.clock.now();
     if !same_origin(&req, &state.auth.issuer) {
         return error_page(
             StatusCode::FORBIDDEN,

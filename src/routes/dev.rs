@@ -45,7 +45,7 @@ pub async fn login_form(query: web::Query<StateQuery>) -> HttpResponse {
 /// The upstream `state` doubles as this form's CSRF token: it is random,
 /// single-use and only valid from the browser that started the request.
 pub async fn login_submit(req: HttpRequest, state: web::Data<AppState>, form: web::Form<LoginForm>) -> HttpResponse {
-    let now = crate::clock::now();
+    let now = state.auth.clock.now();
     let email = match form.email.as_deref().map(Email::parse) {
         Some(Ok(e)) => e,
         _ => {

@@ -28,5 +28,5 @@ pub async fn metadata(state: web::Data<AppState>) -> HttpResponse {
 pub async fn jwks(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
         .insert_header(("Cache-Control", "public, max-age=300"))
-        .json(state.auth.keys.jwks(crate::clock::now(), state.auth.settings.access_token_ttl))
+        .json(state.auth.keys.jwks(state.auth.clock.now(), state.auth.settings.access_token_ttl))
 }

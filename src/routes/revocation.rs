@@ -11,7 +11,7 @@ pub async fn revoke(req: HttpRequest, state: web::Data<AppState>, body: web::Byt
         Ok(x) => x,
         Err(response) => return response,
     };
-    match state.auth.revoke(&client, &params, crate::clock::now()).await {
+    match state.auth.revoke(&client, &params, state.auth.clock.now()).await {
         Ok(()) => HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).finish(),
         Err(e) => error_response(&e, via_basic),
     }
@@ -22,7 +22,7 @@ pub async fn introspect(req: HttpRequest, state: web::Data<AppState>, body: web:
         Ok(x) => x,
         Err(response) => return response,
     };
-    match state.auth.introspect(&client, &params, crate::clock::now()).await {
+    match state.auth.introspect(&client, &params, state.auth.clock.now()).await {
         Ok(answer) => HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(answer),
         Err(e) => error_response(&e, via_basic),
     }

@@ -33,7 +33,7 @@ pub async fn authenticated_client(
 }
 
 pub async fn token(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes) -> HttpResponse {
-    let now = crate::clock::now();
+    let now = state.auth.clock.now();
     if let Some(r) = limits::over_json(&state.limits.token_per_ip, &limits::caller(&req, &state), "token per ip") {
         return r;
     }

@@ -6,7 +6,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use super::AppState;
 
 pub async fn userinfo(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
-    let now = crate::clock::now();
+    let now = state.auth.clock.now();
     let Some(token) = bearer(&req) else {
         return unauthorized("a Bearer access token is required");
     };

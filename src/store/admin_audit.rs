@@ -32,6 +32,8 @@ pub struct AuditQuery {
 pub struct DashboardCounts {
     pub users: i64,
     pub live_links: i64,
+    /// Links refreshed at least once in the last 24 h (a link keeps only
+    /// its last rotation time).
     pub refreshes_24h: i64,
     pub links_lost_24h: i64,
     pub security_events_24h: i64,
@@ -72,7 +74,7 @@ impl Store {
             sqlx::query_as("SELECT COUNT(*) FROM grants g JOIN users u ON u.id = g.user_id WHERE g.revoked_at IS NULL AND u.disabled = 0")
                 .fetch_one(&self.pool)
                 .await?;
-        let (refreshes_24h,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM refresh_tokens WHERE rotated_at > $1")
+        let (refreshes_24h,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM grants WHERE rotated_at > $1")
             .bind(day_ago)
             .fetch_one(&self.pool)
             .await?;

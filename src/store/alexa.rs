@@ -17,16 +17,6 @@ impl Store {
         Ok(r.rows_affected() > 0)
     }
 
-    /// The link an opaque access token belongs to, even if the token has
-    /// expired since: `SkillDisabled` may arrive long after its last use.
-    pub async fn grant_of_access_token(&self, token_hash: &str) -> Result<Option<String>, StoreError> {
-        let row: Option<(String,)> = sqlx::query_as("SELECT grant_id FROM access_tokens WHERE token_hash = $1")
-            .bind(token_hash)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(row.map(|(id,)| id))
-    }
-
     /// Revokes every live link recorded for an Alexa user id; returns their ids.
     pub async fn revoke_links_of_alexa_user(
         &self,

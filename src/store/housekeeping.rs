@@ -1,15 +1,22 @@
-//! Deleting what can no longer be used. Every statement is an idempotent
-//! DELETE on expiry columns, so several instances may run it at once.
+//! Deleting what can no longer be used, and nothing an honest client may
+//! still present (SPEC rule 5): tokens have no rows, so only expired codes
+//! and pending authorizations, first-schema access tokens past their expiry,
+//! dead links after a retention period and old signing keys go. Every
+//! statement is an idempotent DELETE of at most `BATCH` rows, so several
+//! instances may run it at once and no pass holds locks for long.
 
 use super::{Store, StoreError};
+
+/// Rows per DELETE; a pass repeats it up to `MAX_BATCHES` times per table.
+pub const BATCH: i64 = 1_000;
+const MAX_BATCHES: u32 = 100;
 
 /// Rows removed by one pass, for the log.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Purged {
     pub pending: u64,
     pub codes: u64,
-    pub access_tokens: u64,
-    pub refresh_tokens: u64,
+    pub legacy_tokens: u64,
     pub links: u64,
     pub signing_keys: u64,
 }
@@ -17,12 +24,10 @@ pub struct Purged {
 /// Cut-off times for one pass, computed by the caller from the settings.
 pub struct PurgeCutoffs {
     pub now: i64,
-    /// Rotated refresh tokens older than this are forgotten.
-    pub rotated_before: i64,
-    /// Revoked links older than this are deleted.
+    /// Links revoked before this are deleted.
     pub revoked_before: i64,
-    /// Unrevoked links unused since before this, with no live refresh
-    /// token, are dead and deleted.
+    /// Unrevoked links unused since before this have been dead (past the
+    /// inactivity TTL) for the retention period, and are deleted.
     pub idle_before: i64,
     /// Retired signing keys retired before this can sign nothing unexpired.
     pub key_retired_before: i64,
@@ -30,37 +35,64 @@ pub struct PurgeCutoffs {
 
 impl Store {
     pub async fn purge_expired(&self, c: &PurgeCutoffs) -> Result<Purged, StoreError> {
-        let run = |sql: &'static str, at: i64| async move {
-            Ok::<u64, StoreError>(sqlx::query(sql).bind(at).execute(&self.pool).await?.rows_affected())
-        };
         Ok(Purged {
-            pending: run("DELETE FROM pending_authorizations WHERE expires_at <= $1", c.now).await?,
-            codes: run("DELETE FROM authorization_codes WHERE expires_at <= $1", c.now).await?,
-            access_tokens: run("DELETE FROM access_tokens WHERE expires_at <= $1", c.now).await?,
-            refresh_tokens: sqlx::query(
-                "DELETE FROM refresh_tokens WHERE expires_at <= $1 OR (rotated_at IS NOT NULL AND rotated_at <= $2)",
-            )
-            .bind(c.now)
-            .bind(c.rotated_before)
-            .execute(&self.pool)
-            .await?
-            .rows_affected(),
-            links: sqlx::query(
-                "DELETE FROM grants WHERE (revoked_at IS NOT NULL AND revoked_at <= $1) \
-                 OR (revoked_at IS NULL AND last_used_at <= $2 AND NOT EXISTS \
-                     (SELECT 1 FROM refresh_tokens r WHERE r.grant_id = grants.id AND r.expires_at > $3))",
-            )
-            .bind(c.revoked_before)
-            .bind(c.idle_before)
-            .bind(c.now)
-            .execute(&self.pool)
-            .await?
-            .rows_affected(),
-            signing_keys: run(
-                "DELETE FROM signing_keys WHERE retired_at IS NOT NULL AND retired_at <= $1",
-                c.key_retired_before,
-            )
-            .await?,
+            pending: self
+                .purge_batches(
+                    "DELETE FROM pending_authorizations WHERE id IN \
+                     (SELECT id FROM pending_authorizations WHERE expires_at <= $1 LIMIT $2)",
+                    c.now,
+                )
+                .await?,
+            codes: self
+                .purge_batches(
+                    "DELETE FROM authorization_codes WHERE code_hash IN \
+                     (SELECT code_hash FROM authorization_codes WHERE expires_at <= $1 LIMIT $2)",
+                    c.now,
+                )
+                .await?,
+            legacy_tokens: self
+                .purge_batches(
+                    "DELETE FROM legacy_tokens WHERE token_hash IN (SELECT token_hash FROM legacy_tokens \
+                     WHERE kind = 'access' AND expires_at <= $1 LIMIT $2)",
+                    c.now,
+                )
+                .await?,
+            links: self
+                .purge_batches(
+                    "DELETE FROM grants WHERE id IN (SELECT id FROM grants \
+                     WHERE revoked_at IS NOT NULL AND revoked_at <= $1 LIMIT $2)",
+                    c.revoked_before,
+                )
+                .await?
+                + self
+                    .purge_batches(
+                        "DELETE FROM grants WHERE id IN (SELECT id FROM grants \
+                         WHERE revoked_at IS NULL AND last_used_at <= $1 LIMIT $2)",
+                        c.idle_before,
+                    )
+                    .await?,
+            signing_keys: self
+                .purge_batches(
+                    "DELETE FROM signing_keys WHERE kid IN \
+                     (SELECT kid FROM signing_keys WHERE retired_at IS NOT NULL AND retired_at <= $1 LIMIT $2)",
+                    c.key_retired_before,
+                )
+                .await?,
         })
+    }
+
+    /// Runs `sql` (binding the cut-off and `BATCH`) until a batch comes back
+    /// short; each batch is its own short transaction.
+    async fn purge_batches(&self, sql: &'static str, cutoff: i64) -> Result<u64, StoreError> {
+        let mut total = 0;
+        for _ in 0..MAX_BATCHES {
+            let n = sqlx::query(sql).bind(cutoff).bind(BATCH).execute(&self.pool).await?.rows_affected();
+            total += n;
+            if n < BATCH as u64 {
+                break;
+            }
+            tokio::task::yield_now().await;
+        }
+        Ok(total)
     }
 }

@@ -15,9 +15,18 @@ pub struct SigningKeyRow {
 }
 
 impl Store {
-    /// Returns the secret called `name`, storing `candidate` first if there is
-    /// none yet; instances starting together all end up with the same value.
-    pub async fn server_secret(&self, name: &str, candidate: &str, now: i64) -> Result<String, StoreError> {
+    /// The secret called `name`, if stored.
+    pub async fn server_secret(&self, name: &str) -> Result<Option<String>, StoreError> {
+        let row: Option<(String,)> = sqlx::query_as("SELECT value FROM server_secrets WHERE name = $1")
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|(v,)| v))
+    }
+
+    /// Stores `candidate` as the secret called `name` unless one exists, and
+    /// returns the stored value: instances starting together agree on one.
+    pub async fn create_server_secret(&self, name: &str, candidate: &str, now: i64) -> Result<String, StoreError> {
         sqlx::query(
             "INSERT INTO server_secrets (name, value, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING",
         )
@@ -29,6 +38,29 @@ impl Store {
         let (value,): (String,) =
             sqlx::query_as("SELECT value FROM server_secrets WHERE name = $1").bind(name).fetch_one(&self.pool).await?;
         Ok(value)
+    }
+
+    /// Replaces (or creates) the secret called `name`.
+    pub async fn replace_server_secret(&self, name: &str, value: &str, now: i64) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO server_secrets (name, value, created_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (name) DO UPDATE SET value = excluded.value, created_at = excluded.created_at",
+        )
+        .bind(name)
+        .bind(value)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Links whose tokens a key change would affect (live, with a chain).
+    pub async fn live_link_count(&self) -> Result<i64, StoreError> {
+        let (n,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM grants WHERE revoked_at IS NULL AND current_hash IS NOT NULL")
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(n)
     }
 
     /// Keys still published, newest first; the first unretired one signs.

@@ -42,7 +42,7 @@ pub use audit::AuditEvent;
 pub use clients::{ClientRow, NewClient};
 pub use codes::{CodeRedemption, CodeRow, NewCode};
 pub use copy::{copy_all, CopyError, TableCount};
-pub use grants::{GrantRow, NewLink, RefreshOutcome, ResolvedToken, RotateRequest};
+pub use grants::{Flag, GrantRow, NewLink, ResolvedToken, RotateRequest, Rotated};
 pub use housekeeping::{PurgeCutoffs, Purged};
 pub use keys::SigningKeyRow;
 pub use pending::{NewPending, PendingRow};

@@ -44,7 +44,10 @@ async fn dev_mode_refuses_non_loopback_binds() {
     ]
     .into();
     let err =
-        Application::build(Settings::from_sources(None, env).unwrap(), Options { dev: true }).await.err().unwrap();
+        Application::build(Settings::from_sources(None, env).unwrap(), Options { dev: true, ..Default::default() })
+            .await
+            .err()
+            .unwrap();
     assert!(err.to_string().contains("loopback"), "{err}");
 }
 

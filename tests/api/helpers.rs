@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use linkbroker::alexa::AlexaTrust;
 use linkbroker::cli::{add_client, ClientAdd, TokenFormat};
+use linkbroker::clock::Clock;
 use linkbroker::settings::Settings;
 use linkbroker::startup::{Application, Options};
 use linkbroker::store::Store;
@@ -49,6 +50,8 @@ pub struct TestApp {
     pub api: reqwest::Client,
     /// Shared by sibling instances (`spawn_sibling`).
     pub database_url: String,
+    /// The app's clock: `clock.advance(days * 86_400)` lets days pass.
+    pub clock: Clock,
     pub _dir: Option<TempDir>,
 }
 
@@ -202,15 +205,17 @@ async fn start_in_process(
         path
     });
     let settings = Settings::from_sources(config.as_deref(), vars).expect("test settings are valid");
+    let clock = Clock::default();
+    let options = Options { clock: clock.clone(), ..Default::default() };
     let app = match alexa_trust {
-        Some(trust) => Application::build_with_alexa_trust(settings, Options::default(), trust).await,
-        None => Application::build(settings, Options::default()).await,
+        Some(trust) => Application::build_with_alexa_trust(settings, options, trust).await,
+        None => Application::build(settings, options).await,
     }
     .expect("the app builds");
     let base = format!("http://{}", app.address());
     let store = app.store().clone();
     tokio::spawn(app.run_until_stopped());
-    TestApp { base, store, lwa, api: api_client(), database_url, _dir: dir }
+    TestApp { base, store, lwa, api: api_client(), database_url, clock, _dir: dir }
 }
 
 /// Alexa's servers: no cookies, no redirects followed.
@@ -512,7 +517,7 @@ impl DevApp {
         ]
         .into();
         let settings = Settings::from_sources(None, env).unwrap();
-        let app = Application::build(settings, Options { dev: true }).await.unwrap();
+        let app = Application::build(settings, Options { dev: true, ..Default::default() }).await.unwrap();
         let base = format!("http://{}", app.address());
         let store = app.store().clone();
         tokio::spawn(app.run_until_stopped());

@@ -114,6 +114,14 @@ pub async fn serve_binary_on(database_url: String, dir: Option<TempDir>, env: &[
         }
     };
     let store = Store::connect(&database_url).await.expect("the test reaches the database");
-    let app = TestApp { base: format!("http://{address}"), store, lwa, api: api_client(), database_url, _dir: dir };
+    let app = TestApp {
+        base: format!("http://{address}"),
+        store,
+        lwa,
+        api: api_client(),
+        database_url,
+        clock: Default::default(),
+        _dir: dir,
+    };
     ServedBinary { app, child, output }
 }

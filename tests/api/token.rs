@@ -32,7 +32,7 @@ async fn code_exchange_with_basic_or_body_credentials(backend: Backend) {
     let access = body["access_token"].as_str().unwrap();
     let refresh = body["refresh_token"].as_str().unwrap();
     for t in [access, refresh] {
-        assert!(t.len() >= 43 && t.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_'), "{t}");
+        assert!(t.len() >= 43 && t.bytes().all(|c| c.is_ascii_alphanumeric() || b"-_.".contains(&c)), "{t}");
     }
     assert!(body.to_string().len() < 2048);
 
