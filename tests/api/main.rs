@@ -20,6 +20,7 @@ mod dev;
 mod health;
 mod lifecycle;
 mod limits;
+mod link_record;
 mod login;
 mod migrate_data;
 mod observability;

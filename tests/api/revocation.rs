@@ -7,7 +7,7 @@ use crate::helpers::{spawn_app, Backend, Client, TestApp};
 
 both_backends!(
     revoking_a_refresh_token_revokes_the_whole_link,
-    revoking_an_access_token_revokes_only_itself,
+    revoking_an_access_token_kills_it_and_the_link_lives_on,
     revocation_is_quiet_for_unknown_and_foreign_tokens,
     revocation_requires_client_authentication,
     introspection_describes_live_tokens,
@@ -34,7 +34,7 @@ async fn revoking_a_refresh_token_revokes_the_whole_link(backend: Backend) {
     assert!(app.audit_actions().await.contains(&"link_revoked".to_string()));
 }
 
-async fn revoking_an_access_token_revokes_only_itself(backend: Backend) {
+async fn revoking_an_access_token_kills_it_and_the_link_lives_on(backend: Backend) {
     let Some(app) = spawn_app(backend).await else { return };
     let (client, first) = app.linked().await;
     let access = first["access_token"].as_str().unwrap();

@@ -9,7 +9,11 @@ use crate::helpers::{
     browser, hidden_field, location, query_param, spawn_app, spawn_apps_together, Backend, TestApp, ADA, ALEXA_REDIRECT,
 };
 
-both_backends!(each_hop_of_a_link_can_go_to_another_instance, instances_started_together_agree_on_secrets);
+both_backends!(
+    each_hop_of_a_link_can_go_to_another_instance,
+    parallel_refreshes_across_two_instances_converge,
+    instances_started_together_agree_on_secrets,
+);
 
 async fn each_hop_of_a_link_can_go_to_another_instance(backend: Backend) {
     let Some(a) = spawn_app(backend).await else { return };
@@ -78,6 +82,33 @@ async fn each_hop_of_a_link_can_go_to_another_instance(backend: Backend) {
 /// advisory lock on Postgres), the refresh-successor key and the first
 /// signing key are created exactly once, so every instance derives the same
 /// successor and trusts the same JWTs.
+/// Parallel refreshes of one token spread over two instances all succeed
+/// with one successor (the row decides, not an instance's memory).
+async fn parallel_refreshes_across_two_instances_converge(backend: Backend) {
+    let Some(a) = spawn_app(backend).await else { return };
+    let b = std::sync::Arc::new(a.spawn_sibling().await);
+    let a = std::sync::Arc::new(a);
+    let (client, first) = a.linked().await;
+    let client = std::sync::Arc::new(client);
+    let t = first["refresh_token"].as_str().unwrap().to_string();
+    let tasks: Vec<_> = (0..32)
+        .map(|i| {
+            let app = if i % 2 == 0 { a.clone() } else { b.clone() };
+            let (client, t) = (client.clone(), t.clone());
+            tokio::spawn(async move { app.refresh(&client, &t).await })
+        })
+        .collect();
+    let mut successors = std::collections::HashSet::new();
+    for task in tasks {
+        let (status, body) = task.await.unwrap();
+        assert_eq!(status, 200, "{body}");
+        successors.insert(body["refresh_token"].as_str().unwrap().to_string());
+    }
+    assert_eq!(successors.len(), 1, "one chain across instances");
+    let s = successors.into_iter().next().unwrap();
+    assert_eq!(b.refresh(&client, &s).await.0, 200);
+}
+
 async fn instances_started_together_agree_on_secrets(backend: Backend) {
     let Some(apps) = spawn_apps_together(backend, 4).await else { return };
     let client = apps[0].client(&["profile"], true, TokenFormat::Jwt).await;
