@@ -167,6 +167,7 @@ impl Application {
             keys,
             tokens: Arc::new(TokenKeys::new(derive("refresh-successor"), derive("access-token-mac"))),
             access_cache: Default::default(),
+            client_cache: Default::default(),
             clock: clock.clone(),
         };
         let background = vec![

@@ -64,13 +64,14 @@ DROP TABLE refresh_tokens;
 -- last_used_at, which is deliberately not indexed: an index on it would make
 -- every refresh update an index and lose HOT.
 
--- users.last_active_at (0004) is kept to the hour: a refresh writes the user
--- row only when the stored value is an hour old, not on every refresh.
+-- users.last_active_at (0004) is kept to the day: a refresh writes the user
+-- row only when the stored value is a day old. Alexa refreshes about hourly,
+-- so an hourly rule would still write a second row on almost every refresh.
 CREATE OR REPLACE FUNCTION linkbroker_touch_user() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_TABLE_NAME = 'grants' AND TG_OP = 'UPDATE' THEN
         UPDATE users SET last_active_at = NEW.last_used_at
-            WHERE id = NEW.user_id AND last_active_at < NEW.last_used_at - 3600;
+            WHERE id = NEW.user_id AND last_active_at < NEW.last_used_at - 86400;
     ELSIF TG_TABLE_NAME = 'grants' THEN
         UPDATE users SET last_active_at = NEW.last_used_at WHERE id = NEW.user_id AND last_active_at < NEW.last_used_at;
     ELSE

@@ -39,8 +39,8 @@ INSERT OR IGNORE INTO legacy_tokens (token_hash, grant_id, kind, generation, exp
 DROP TABLE access_tokens;
 DROP TABLE refresh_tokens;
 
--- users.last_active_at is kept to the hour (see the Postgres twin).
+-- users.last_active_at is kept to the day (see the Postgres twin).
 DROP TRIGGER grants_touch_user_update;
 CREATE TRIGGER grants_touch_user_update AFTER UPDATE OF last_used_at ON grants BEGIN
-    UPDATE users SET last_active_at = NEW.last_used_at WHERE id = NEW.user_id AND last_active_at < NEW.last_used_at - 3600;
+    UPDATE users SET last_active_at = NEW.last_used_at WHERE id = NEW.user_id AND last_active_at < NEW.last_used_at - 86400;
 END;

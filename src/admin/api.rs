@@ -305,6 +305,7 @@ async fn set_permission(
         (store.revoke_permission(&user.id, &permission).await?, "permission_revoked")
     };
     if changed {
+        state.auth.access_cache.clear();
         audit(&state, &actor, action, &user.id, serde_json::json!({ "permission": permission.as_str() })).await?;
     }
     Ok(HttpResponse::NoContent().finish())
@@ -329,6 +330,7 @@ pub async fn set_status(
     let store = &state.auth.store;
     let user = store.user_by_id(&id).await?.ok_or(ApiError::NotFound)?;
     if store.set_user_disabled(&user.id, disabled, crate::clock::now()).await? {
+        state.auth.access_cache.clear();
         audit(&state, &actor, action, &user.id, serde_json::json!({})).await?;
     }
     Ok(HttpResponse::NoContent().finish())
@@ -346,6 +348,7 @@ pub async fn revoke_link(
     if !state.auth.store.revoke_user_link(&id, &link, "admin", crate::clock::now()).await? {
         return Err(ApiError::NotFound);
     }
+    state.auth.access_cache.clear();
     audit(&state, &actor, "link_revoked", &link, serde_json::json!({ "user_id": id })).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -360,8 +363,7 @@ pub async fn delete_user(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let (actor, user) = actor_and_user(&req, &state, &id).await?;
-    let store = &state.auth.store;
-    super::ops::delete_user(store, &actor, &user.id, &user.email).await?;
+    super::ops::delete_user(&state.auth, &actor, &user.id, &user.email).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -391,8 +393,7 @@ pub async fn revoke_all_links(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let (actor, user) = actor_and_user(&req, &state, &id).await?;
-    let store = &state.auth.store;
-    super::ops::revoke_all_links(store, &actor, &user.id).await?;
+    super::ops::revoke_all_links(&state.auth, &actor, &user.id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -72,7 +72,7 @@ pub async fn rotate_secret(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let actor = api_actor(&req, &state).await?;
-    let secret = super::ops::rotate_client_secret(&state.auth.store, &actor, &id).await?.ok_or(ApiError::NotFound)?;
+    let secret = super::ops::rotate_client_secret(&state.auth, &actor, &id).await?.ok_or(ApiError::NotFound)?;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .json(ClientSecret { client_id: id.into_inner(), client_secret: secret.expose().to_string() }))
@@ -87,7 +87,7 @@ pub async fn delete_client(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let actor = api_actor(&req, &state).await?;
-    if !super::ops::delete_client(&state.auth.store, &actor, &id).await? {
+    if !super::ops::delete_client(&state.auth, &actor, &id).await? {
         return Err(ApiError::NotFound);
     }
     Ok(HttpResponse::NoContent().finish())

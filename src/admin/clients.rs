@@ -192,9 +192,8 @@ pub async fn rotate(
 ) -> Result<HttpResponse, AdminError> {
     let session = AdminSession::require_form(&req, &state, &form.csrf).await?;
     let c = load(&state, &id).await?;
-    let secret = super::ops::rotate_client_secret(&state.auth.store, &session.actor(), &c.id)
-        .await?
-        .ok_or(AdminError::NotFound)?;
+    let secret =
+        super::ops::rotate_client_secret(&state.auth, &session.actor(), &c.id).await?.ok_or(AdminError::NotFound)?;
     Ok(render(StatusCode::OK, &SecretPage { session: &session, client_id: &c.id, secret: secret.expose() }))
 }
 
@@ -206,6 +205,6 @@ pub async fn delete(
 ) -> Result<HttpResponse, AdminError> {
     let session = AdminSession::require_form(&req, &state, &form.csrf).await?;
     let c = load(&state, &id).await?;
-    super::ops::delete_client(&state.auth.store, &session.actor(), &c.id).await?;
+    super::ops::delete_client(&state.auth, &session.actor(), &c.id).await?;
     Ok(redirect(StatusCode::SEE_OTHER, "/admin/clients"))
 }

@@ -83,6 +83,7 @@ pub async fn permissions(
         _ => return Err(bad("Choose add or remove.")),
     };
     if changed {
+        state.auth.access_cache.clear();
         session.audit(&state, action, &r.user.id, serde_json::json!({ "permission": permission.as_str() })).await?;
     }
     Ok(back_to(&r.user.id))
@@ -103,6 +104,7 @@ pub async fn status(
         _ => return Err(bad("Choose disable or enable.")),
     };
     if state.auth.store.set_user_disabled(&r.user.id, disabled, crate::clock::now()).await? {
+        state.auth.access_cache.clear();
         session.audit(&state, action, &r.user.id, serde_json::json!({})).await?;
     }
     Ok(back_to(&r.user.id))
@@ -118,8 +120,9 @@ pub async fn revoke_links(
     let store = &state.auth.store;
     let now = crate::clock::now();
     if form.link.is_empty() {
-        super::ops::revoke_all_links(store, &session.actor(), &r.user.id).await?;
+        super::ops::revoke_all_links(&state.auth, &session.actor(), &r.user.id).await?;
     } else if store.revoke_user_link(&r.user.id, &form.link, "admin", now).await? {
+        state.auth.access_cache.clear();
         session.audit(&state, "link_revoked", &form.link, serde_json::json!({ "user_id": r.user.id })).await?;
     }
     Ok(back_to(&r.user.id))
@@ -146,6 +149,6 @@ pub async fn delete(
     form: web::Form<ActionForm>,
 ) -> Result<HttpResponse, AdminError> {
     let (session, r) = session_and_user(&req, &state, &id, Some(&form.csrf)).await?;
-    super::ops::delete_user(&state.auth.store, &session.actor(), &r.user.id, &r.user.email).await?;
+    super::ops::delete_user(&state.auth, &session.actor(), &r.user.id, &r.user.email).await?;
     Ok(redirect(StatusCode::SEE_OTHER, "/admin/users"))
 }

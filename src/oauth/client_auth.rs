@@ -97,6 +97,12 @@ impl AuthServer {
     /// clients and wrong secrets fail the same way.
     pub async fn authenticate_client(&self, creds: &ClientCredentials) -> Result<ClientRow, OAuthError> {
         let presented = TokenHash::of(creds.secret.as_deref().unwrap_or(""));
+        let key = (creds.client_id.clone(), presented.clone());
+        if creds.secret.is_some() {
+            if let Some(client) = self.client_cache.get_if(&key, |_| true) {
+                return Ok(client);
+            }
+        }
         let client = match ClientId::parse(&creds.client_id) {
             Ok(id) => self.store.client_for_auth(id.as_str()).await?,
             Err(_) => None,
@@ -108,7 +114,11 @@ impl AuthServer {
             .unwrap_or("0000000000000000000000000000000000000000000000000000000000000000");
         let ok = constant_time_eq(presented.as_str().as_bytes(), stored.as_bytes());
         match client {
-            Some(c) if ok && creds.secret.is_some() => Ok(c),
+            Some(c) if ok && creds.secret.is_some() => {
+                // Only successes are cached: a wrong secret always costs a query.
+                self.client_cache.insert(key, c.clone());
+                Ok(c)
+            }
             _ => Err(OAuthError::invalid_client()),
         }
     }

@@ -36,5 +36,7 @@ pub struct AuthServer {
     pub tokens: Arc<token_format::TokenKeys>,
     /// Resolved access tokens for a couple of seconds (see `access_cache`).
     pub access_cache: Arc<access_cache::AccessCache>,
+    /// Authenticated clients for a couple of seconds (see `access_cache`).
+    pub client_cache: Arc<access_cache::ClientCache>,
     pub clock: Clock,
 }

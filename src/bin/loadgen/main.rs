@@ -2,12 +2,17 @@
 //!
 //! Starts the release `linkbroker` binary (next to this one) against a fresh
 //! SQLite file and/or a fresh Postgres database, with an in-process mock
-//! Login with Amazon, then drives it like Alexa and a browser would:
-//! complete account links, chained refreshes, token resolutions at
-//! `/oauth/userinfo` and `/alexa`, and the `/healthz` baseline of the same
-//! server. Prints a table per database and writes JSON and Markdown.
+//! Login with Amazon, links `--links` accounts through the real flow, then
+//! drives it like Alexa and a browser would at each `--concurrency`:
+//! complete account links, chained refreshes and token resolutions at
+//! `/oauth/userinfo`, `/oauth/introspect` and `/alexa` over those distinct
+//! links, and the `/healthz` baseline of the same server. With Postgres it
+//! also runs the pgbench floor (`--pgfloor`) at the same concurrency, so the
+//! refresh figure stands beside the database's own ceiling from the same
+//! run. Prints a table per database and writes JSON and Markdown.
 
 mod mock_lwa;
+mod pgfloor;
 mod report;
 mod scenarios;
 mod server;
@@ -18,12 +23,20 @@ use clap::Parser;
 #[derive(Parser, Debug, Clone)]
 #[command(about = "Benchmarks a linkbroker release binary on this machine")]
 pub struct Args {
-    /// all, or a comma list of: healthz, links, refresh, userinfo, alexa, alexa-signed
+    /// all, or a comma list of: healthz, links, refresh, userinfo, introspect, alexa, alexa-signed
     #[arg(long, default_value = "all")]
     pub scenario: String,
-    /// Concurrent virtual clients per scenario
-    #[arg(long, default_value_t = 64)]
-    pub concurrency: usize,
+    /// Concurrent virtual clients per scenario; a comma list runs each
+    #[arg(long, default_value = "32,64", value_delimiter = ',')]
+    pub concurrency: Vec<usize>,
+    /// Distinct accounts linked before the scenarios; refreshes and
+    /// resolutions cycle through all of them
+    #[arg(long, default_value_t = 10_000)]
+    pub links: usize,
+    /// The pgbench floor script (`shared/bench/pgfloor/run.sh`); run with the
+    /// same concurrency when Postgres is benchmarked. `none` skips it
+    #[arg(long, default_value = "../shared/bench/pgfloor/run.sh")]
+    pub pgfloor: String,
     /// Seconds each scenario runs (after a one-second warm-up)
     #[arg(long, default_value_t = 10)]
     pub duration: u64,
@@ -53,17 +66,23 @@ async fn main() -> anyhow::Result<()> {
         let url = server::fresh_database(db, &args.postgres_admin_url).await?;
         eprintln!("== {db}: starting linkbroker");
         let srv = server::Server::start(&args, &url, &lwa).await?;
+        let seeding = std::time::Instant::now();
+        let pool = scenarios::seed(&srv, args.links, 64).await?;
+        eprintln!("   linked {} accounts in {:.0} s", pool.len(), seeding.elapsed().as_secs_f64());
         let mut results = Vec::new();
-        for scenario in scenarios::selected(&args.scenario)? {
-            eprintln!("   {scenario} ...");
-            let result = scenarios::run(scenario, &srv, &args).await?;
-            eprintln!("   {}", report::one_line(&result));
-            results.push(result);
+        for &concurrency in &args.concurrency {
+            for scenario in scenarios::selected(&args.scenario)? {
+                eprintln!("   {scenario} at {concurrency} clients ...");
+                let result = scenarios::run(scenario, &srv, &pool, concurrency, &args).await?;
+                eprintln!("   {}", report::one_line(&result));
+                results.push(result);
+            }
         }
         let footprint = srv.footprint().await?;
         srv.stop();
         server::drop_database(&url, &args.postgres_admin_url).await;
-        runs.push(report::Run { database: db.to_string(), results, footprint });
+        let floors = if db == "postgres" { pgfloor::run(&args) } else { Vec::new() };
+        runs.push(report::Run { database: db.to_string(), results, footprint, floors });
     }
     let table = report::markdown(&args, &runs);
     println!("{table}");

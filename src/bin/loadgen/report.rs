@@ -1,5 +1,6 @@
 //! Tables, JSON and the BENCHMARKS.md document.
 
+use super::pgfloor::Floor;
 use super::scenarios::ScenarioResult;
 use super::server::Footprint;
 use super::Args;
@@ -9,6 +10,8 @@ pub struct Run {
     pub database: String,
     pub results: Vec<ScenarioResult>,
     pub footprint: Footprint,
+    /// The pgbench floor (Postgres only).
+    pub floors: Vec<Floor>,
 }
 
 pub fn databases(raw: &str) -> anyhow::Result<Vec<&'static str>> {
@@ -33,14 +36,18 @@ pub fn one_line(r: &ScenarioResult) -> String {
 pub fn markdown(args: &Args, runs: &[Run]) -> String {
     let mut out = String::new();
     for run in runs {
-        let baseline = run.results.iter().find(|r| r.scenario.starts_with("healthz")).map(|r| r.per_second);
         out.push_str(&format!(
-            "\n### {} — {} concurrent clients, {} s per scenario\n\n",
-            run.database, args.concurrency, args.duration
+            "\n### {} — {} s per scenario, {} distinct links\n\n",
+            run.database, args.duration, args.links
         ));
-        out.push_str("| scenario | ops/s | vs /healthz | p50 ms | p95 ms | p99 ms | max ms | errors |\n");
-        out.push_str("|---|---:|---:|---:|---:|---:|---:|---|\n");
+        out.push_str("| scenario | clients | ops/s | vs /healthz | p50 ms | p95 ms | p99 ms | max ms | errors |\n");
+        out.push_str("|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
         for r in &run.results {
+            let baseline = run
+                .results
+                .iter()
+                .find(|b| b.scenario.starts_with("healthz") && b.concurrency == r.concurrency)
+                .map(|b| b.per_second);
             let ratio = baseline
                 .filter(|b| *b > 0.0)
                 .map(|b| format!("{:.0}%", 100.0 * r.per_second / b))
@@ -51,9 +58,28 @@ pub fn markdown(args: &Args, runs: &[Run]) -> String {
                 r.errors.iter().map(|(k, v)| format!("{v}× {k}")).collect::<Vec<_>>().join("; ")
             };
             out.push_str(&format!(
-                "| {} | {:.0} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {} |\n",
-                r.scenario, r.per_second, ratio, r.p50_ms, r.p95_ms, r.p99_ms, r.max_ms, errors
+                "| {} | {} | {:.0} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {} |\n",
+                r.scenario, r.concurrency, r.per_second, ratio, r.p50_ms, r.p95_ms, r.p99_ms, r.max_ms, errors
             ));
+        }
+        if !run.floors.is_empty() {
+            out.push_str(
+                "\nThe database's floor for one refresh, pgbench on the same machine right after the load:\n\n",
+            );
+            out.push_str("| design | clients | pgbench tps | linkbroker refreshes/s | linkbroker ÷ floor |\n");
+            out.push_str("|---|---:|---:|---:|---:|\n");
+            for f in &run.floors {
+                let refresh = run
+                    .results
+                    .iter()
+                    .find(|r| r.scenario == "refreshes" && r.concurrency == f.concurrency)
+                    .map(|r| r.per_second);
+                let (ours, ratio) = match refresh {
+                    Some(x) if f.tps > 0.0 => (format!("{x:.0}"), format!("{:.2}", x / f.tps)),
+                    _ => ("-".into(), "-".into()),
+                };
+                out.push_str(&format!("| {} | {} | {:.0} | {} | {} |\n", f.label, f.concurrency, f.tps, ours, ratio));
+            }
         }
         let f = &run.footprint;
         out.push_str(&format!(
@@ -90,8 +116,12 @@ pub fn document(args: &Args, table: &str) -> String {
         .replace("{{machine}}", &machine())
         .replace("{{date}}", &chrono_like_date())
         .replace("{{command}}", &format!(
-            "cargo build --release && target/release/loadgen --scenario {} --concurrency {} --duration {} --databases {} --write BENCHMARKS.md",
-            args.scenario, args.concurrency, args.duration, args.databases
+            "cargo build --release && target/release/loadgen --scenario {} --concurrency {} --links {} --duration {} --databases {} --write BENCHMARKS.md",
+            args.scenario,
+            args.concurrency.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(","),
+            args.links,
+            args.duration,
+            args.databases
         ))
         .replace("{{tables}}", table)
 }

@@ -18,6 +18,7 @@ pub enum Scenario {
     Links,
     Refresh,
     Userinfo,
+    Introspect,
     Alexa,
     AlexaSigned,
 }
@@ -29,6 +30,7 @@ impl std::fmt::Display for Scenario {
             Self::Links => "complete links",
             Self::Refresh => "refreshes",
             Self::Userinfo => "userinfo resolutions",
+            Self::Introspect => "introspections",
             Self::Alexa => "/alexa resolutions (verify off)",
             Self::AlexaSigned => "/alexa resolutions (signatures verified)",
         })
@@ -38,7 +40,7 @@ impl std::fmt::Display for Scenario {
 pub fn selected(raw: &str) -> anyhow::Result<Vec<Scenario>> {
     use Scenario::*;
     if raw == "all" {
-        return Ok(vec![Healthz, Links, Refresh, Userinfo, Alexa, AlexaSigned]);
+        return Ok(vec![Healthz, Links, Refresh, Userinfo, Introspect, Alexa, AlexaSigned]);
     }
     raw.split(',')
         .map(|s| match s.trim() {
@@ -46,10 +48,13 @@ pub fn selected(raw: &str) -> anyhow::Result<Vec<Scenario>> {
             "links" => Ok(Links),
             "refresh" => Ok(Refresh),
             "userinfo" => Ok(Userinfo),
+            "introspect" => Ok(Introspect),
             "alexa" => Ok(Alexa),
             "alexa-signed" => Ok(AlexaSigned),
             other => {
-                anyhow::bail!("unknown scenario {other:?} (healthz, links, refresh, userinfo, alexa, alexa-signed)")
+                anyhow::bail!(
+                    "unknown scenario {other:?} (healthz, links, refresh, userinfo, introspect, alexa, alexa-signed)"
+                )
             }
         })
         .collect()
@@ -58,6 +63,7 @@ pub fn selected(raw: &str) -> anyhow::Result<Vec<Scenario>> {
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct ScenarioResult {
     pub scenario: String,
+    pub concurrency: usize,
     pub ops: u64,
     pub seconds: f64,
     pub per_second: f64,
@@ -68,14 +74,47 @@ pub struct ScenarioResult {
     pub errors: BTreeMap<String, u64>,
 }
 
-/// One virtual Alexa/browser with what it carries between operations.
+/// The tokens of one linked account, refreshed in place.
+#[derive(Debug, Clone, Default)]
+pub struct Tokens {
+    access: String,
+    refresh: String,
+}
+
+/// Accounts linked before the measured scenarios, so refreshes and
+/// resolutions walk many distinct links and tokens instead of one per
+/// virtual client (which the resolution cache would answer).
+pub struct Pool {
+    client_id: String,
+    client_secret: String,
+    slots: Vec<std::sync::Mutex<Tokens>>,
+}
+
+impl Pool {
+    pub fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    fn get(&self, i: usize) -> Tokens {
+        self.slots[i].lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    fn put(&self, i: usize, t: Tokens) {
+        *self.slots[i].lock().unwrap_or_else(|p| p.into_inner()) = t;
+    }
+}
+
+/// One virtual Alexa/browser. Agent `i` of `n` owns the pool slots
+/// `i, i + n, i + 2n, …` and cycles through them, so no two agents ever
+/// refresh one link at once.
 struct Agent {
     http: reqwest::Client,
     base: String,
     client_id: String,
     client_secret: String,
-    access: String,
-    refresh: String,
+    pool: Arc<Pool>,
+    cursor: usize,
+    stride: usize,
     /// For `AlexaSigned`: the verifying instance and the request signer.
     signed: Option<(String, Arc<Signer>)>,
     /// The last signed body and its signature, reused within one second:
@@ -87,8 +126,23 @@ struct Agent {
 static NEXT_USER: AtomicU64 = AtomicU64::new(0);
 
 impl Agent {
+    /// The next pool slot this agent owns.
+    fn next_slot(&mut self) -> usize {
+        let slot = self.cursor;
+        self.cursor += self.stride;
+        if self.cursor >= self.pool.len() {
+            self.cursor %= self.stride;
+        }
+        slot
+    }
+
+    fn next_access(&mut self) -> String {
+        let slot = self.next_slot();
+        self.pool.get(slot).access
+    }
+
     /// authorize → (mock Amazon) → callback → consent → code exchange.
-    async fn link(&mut self) -> Result<(), String> {
+    async fn link(&self) -> Result<Tokens, String> {
         let n = NEXT_USER.fetch_add(1, Ordering::Relaxed);
         let query = serde_urlencoded::to_string([
             ("response_type", "code"),
@@ -133,11 +187,14 @@ impl Agent {
     }
 
     async fn refresh_once(&mut self) -> Result<(), String> {
-        let token = self.refresh.clone();
-        self.token(&[("grant_type", "refresh_token"), ("refresh_token", &token)]).await
+        let slot = self.next_slot();
+        let old = self.pool.get(slot);
+        let new = self.token(&[("grant_type", "refresh_token"), ("refresh_token", &old.refresh)]).await?;
+        self.pool.put(slot, new);
+        Ok(())
     }
 
-    async fn token(&mut self, form: &[(&str, &str)]) -> Result<(), String> {
+    async fn token(&self, form: &[(&str, &str)]) -> Result<Tokens, String> {
         let r = self
             .http
             .post(format!("{}/oauth/token", self.base))
@@ -148,21 +205,42 @@ impl Agent {
             .map_err(|e| format!("token: {e}"))?;
         expect(&r, 200, "token")?;
         let v: serde_json::Value = r.json().await.map_err(|e| e.to_string())?;
-        self.access = v["access_token"].as_str().unwrap_or_default().to_string();
-        self.refresh = v["refresh_token"].as_str().unwrap_or_default().to_string();
-        Ok(())
+        Ok(Tokens {
+            access: v["access_token"].as_str().unwrap_or_default().to_string(),
+            refresh: v["refresh_token"].as_str().unwrap_or_default().to_string(),
+        })
     }
 
-    async fn userinfo(&self) -> Result<(), String> {
+    async fn userinfo(&mut self) -> Result<(), String> {
+        let access = self.next_access();
         let r = self
             .http
             .get(format!("{}/oauth/userinfo", self.base))
-            .bearer_auth(&self.access)
+            .bearer_auth(&access)
             .send()
             .await
             .map_err(|e| format!("userinfo: {e}"))?;
         expect(&r, 200, "userinfo")?;
         r.bytes().await.map(|_| ()).map_err(|e| e.to_string())
+    }
+
+    /// RFC 7662, authenticated as the client the token was issued to.
+    async fn introspect(&mut self) -> Result<(), String> {
+        let access = self.next_access();
+        let r = self
+            .http
+            .post(format!("{}/oauth/introspect", self.base))
+            .basic_auth(&self.client_id, Some(&self.client_secret))
+            .form(&[("token", access.as_str())])
+            .send()
+            .await
+            .map_err(|e| format!("introspect: {e}"))?;
+        expect(&r, 200, "introspect")?;
+        let text = r.text().await.map_err(|e| e.to_string())?;
+        if !text.contains("\"active\":true") {
+            return Err("introspect: token inactive".into());
+        }
+        Ok(())
     }
 
     async fn alexa(&mut self) -> Result<(), String> {
@@ -172,12 +250,13 @@ impl Agent {
                 return self.post_alexa(body.clone(), Some(signature.clone())).await;
             }
         }
+        let access = self.next_access();
         let body = serde_json::json!({
             "version": "1.0",
             "session": {"new": true, "sessionId": "s", "application": {"applicationId": "amzn1.ask.skill.bench"},
-                        "user": {"userId": "amzn1.ask.account.BENCH", "accessToken": self.access}},
+                        "user": {"userId": "amzn1.ask.account.BENCH", "accessToken": access}},
             "context": {"System": {"application": {"applicationId": "amzn1.ask.skill.bench"},
-                        "user": {"userId": "amzn1.ask.account.BENCH", "accessToken": self.access}}},
+                        "user": {"userId": "amzn1.ask.account.BENCH", "accessToken": access}}},
             "request": {"type": "LaunchRequest", "requestId": "r", "timestamp": timestamp, "locale": "en-US"}
         });
         let body = serde_json::to_vec(&body).map_err(|e| e.to_string())?;
@@ -233,34 +312,74 @@ fn param(url: &str, key: &str) -> Option<String> {
     pairs.into_iter().find(|(k, _)| k == key).map(|(_, v)| v)
 }
 
-pub async fn run(scenario: Scenario, srv: &Server, args: &Args) -> anyhow::Result<ScenarioResult> {
-    let (client_id, client_secret) = srv.add_client(REDIRECT)?;
-    let http = reqwest::Client::builder()
+pub fn http_client(concurrency: usize) -> anyhow::Result<reqwest::Client> {
+    Ok(reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
-        .pool_max_idle_per_host(args.concurrency)
-        .build()?;
-    let signed = match scenario {
-        Scenario::AlexaSigned => Some((signed::start(&srv.env).await?, Arc::new(Signer::new()?))),
-        _ => None,
-    };
-    // Every agent but the link agents starts with a linked account.
-    let mut agents = Vec::with_capacity(args.concurrency);
-    for _ in 0..args.concurrency {
-        let mut agent = Agent {
+        .pool_max_idle_per_host(concurrency)
+        .build()?)
+}
+
+/// Links `n` accounts through the real flow, `parallel` at a time.
+pub async fn seed(srv: &Server, n: usize, parallel: usize) -> anyhow::Result<Arc<Pool>> {
+    let (client_id, client_secret) = srv.add_client(REDIRECT)?;
+    let http = http_client(parallel)?;
+    let empty = Arc::new(Pool { client_id: client_id.clone(), client_secret: client_secret.clone(), slots: vec![] });
+    let next = Arc::new(AtomicU64::new(0));
+    let mut tasks = Vec::new();
+    for _ in 0..parallel {
+        let agent = Agent {
             http: http.clone(),
             base: srv.base.clone(),
             client_id: client_id.clone(),
             client_secret: client_secret.clone(),
-            access: String::new(),
-            refresh: String::new(),
-            signed: signed.clone(),
+            pool: empty.clone(),
+            cursor: 0,
+            stride: 1,
+            signed: None,
             last_signed: None,
         };
-        if matches!(scenario, Scenario::Refresh | Scenario::Userinfo | Scenario::Alexa | Scenario::AlexaSigned) {
-            agent.link().await.map_err(|e| anyhow::anyhow!("setting up a linked agent failed: {e}"))?;
-        }
-        agents.push(agent);
+        let next = next.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut linked = Vec::new();
+            while next.fetch_add(1, Ordering::Relaxed) < n as u64 {
+                linked.push(agent.link().await?);
+            }
+            Ok::<_, String>(linked)
+        }));
     }
+    let mut slots = Vec::with_capacity(n);
+    for t in tasks {
+        let linked = t.await?.map_err(|e| anyhow::anyhow!("linking the benchmark's accounts failed: {e}"))?;
+        slots.extend(linked.into_iter().map(std::sync::Mutex::new));
+    }
+    Ok(Arc::new(Pool { client_id, client_secret, slots }))
+}
+
+pub async fn run(
+    scenario: Scenario,
+    srv: &Server,
+    pool: &Arc<Pool>,
+    concurrency: usize,
+    args: &Args,
+) -> anyhow::Result<ScenarioResult> {
+    let http = http_client(concurrency)?;
+    let signed = match scenario {
+        Scenario::AlexaSigned => Some((signed::start(&srv.env).await?, Arc::new(Signer::new()?))),
+        _ => None,
+    };
+    let agents: Vec<Agent> = (0..concurrency)
+        .map(|i| Agent {
+            http: http.clone(),
+            base: srv.base.clone(),
+            client_id: pool.client_id.clone(),
+            client_secret: pool.client_secret.clone(),
+            pool: pool.clone(),
+            cursor: i % pool.len().max(1),
+            stride: concurrency,
+            signed: signed.clone(),
+            last_signed: None,
+        })
+        .collect();
     let start = Instant::now();
     let measure_from = start + WARM_UP;
     let end = measure_from + Duration::from_secs(args.duration);
@@ -274,9 +393,10 @@ pub async fn run(scenario: Scenario, srv: &Server, args: &Args) -> anyhow::Resul
                 let t0 = Instant::now();
                 let outcome = match scenario {
                     Scenario::Healthz => agent.get("/healthz", None).await.and_then(|r| expect(&r, 200, "healthz")),
-                    Scenario::Links => agent.link().await,
+                    Scenario::Links => agent.link().await.map(|_| ()),
                     Scenario::Refresh => agent.refresh_once().await,
                     Scenario::Userinfo => agent.userinfo().await,
+                    Scenario::Introspect => agent.introspect().await,
                     Scenario::Alexa | Scenario::AlexaSigned => agent.alexa().await,
                 };
                 if t0 < measure_from {
@@ -303,6 +423,7 @@ pub async fn run(scenario: Scenario, srv: &Server, args: &Args) -> anyhow::Resul
     let errors = errors.lock().unwrap_or_else(|p| p.into_inner()).clone();
     Ok(ScenarioResult {
         scenario: scenario.to_string(),
+        concurrency,
         ops: all.len() as u64,
         seconds,
         per_second: all.len() as f64 / seconds,
