@@ -46,7 +46,7 @@ pub struct Options {
 /// The stored secret every token key derives from (`server_secrets`). A new
 /// deployment creates it. When it is missing but links exist (a partial
 /// restore, an instance pointed at another copy), starting anyway with a new
-/// key would be a server-side key problem silently made (SPEC rule 6), so
+/// key would be a server-side key problem silently made (README refresh rule 6), so
 /// startup stops and says how to restore it.
 pub const SUCCESSOR_KEY: &str = "refresh_successor_key";
 

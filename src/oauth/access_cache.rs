@@ -22,18 +22,32 @@ use crate::domain::TokenHash;
 use crate::store::{ClientRow, ResolvedToken};
 
 pub const TTL: Duration = Duration::from_secs(2);
-/// Entries are small; this caps memory under a flood of distinct tokens.
-const MAX_ENTRIES: usize = 10_000;
+/// Entries per generation; two generations cap memory (about 400 bytes an
+/// entry, so at most ~16 MB) under a flood of distinct tokens.
+pub const GENERATION_ENTRIES: usize = 20_000;
+
+/// Two generations: inserts go to `young`; when it is full it becomes `old`
+/// and the previous `old` is dropped. Lookups check both. So a full cache
+/// sheds its oldest half in O(1) instead of emptying itself, and nothing is
+/// served past `TTL` either way.
+struct Generations<K, V> {
+    young: HashMap<K, (Instant, V)>,
+    old: HashMap<K, (Instant, V)>,
+}
 
 pub struct TtlCache<K, V> {
-    entries: Mutex<HashMap<K, (Instant, V)>>,
+    entries: Mutex<Generations<K, V>>,
     hits: AtomicU64,
     misses: AtomicU64,
 }
 
 impl<K, V> Default for TtlCache<K, V> {
     fn default() -> Self {
-        Self { entries: Mutex::new(HashMap::new()), hits: AtomicU64::new(0), misses: AtomicU64::new(0) }
+        Self {
+            entries: Mutex::new(Generations { young: HashMap::new(), old: HashMap::new() }),
+            hits: AtomicU64::new(0),
+            misses: AtomicU64::new(0),
+        }
     }
 }
 
@@ -41,7 +55,12 @@ impl<K: Eq + Hash, V: Clone> TtlCache<K, V> {
     /// A fresh entry for `key` that `usable` accepts, if any.
     pub fn get_if(&self, key: &K, usable: impl Fn(&V) -> bool) -> Option<V> {
         let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        let fresh = entries.get(key).filter(|(at, v)| at.elapsed() < TTL && usable(v)).map(|(_, v)| v.clone());
+        let fresh = entries
+            .young
+            .get(key)
+            .or_else(|| entries.old.get(key))
+            .filter(|(at, v)| at.elapsed() < TTL && usable(v))
+            .map(|(_, v)| v.clone());
         let counter = if fresh.is_some() { &self.hits } else { &self.misses };
         counter.fetch_add(1, Ordering::Relaxed);
         fresh
@@ -54,18 +73,38 @@ impl<K: Eq + Hash, V: Clone> TtlCache<K, V> {
 
     pub fn insert(&self, key: K, value: V) {
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        if entries.len() >= MAX_ENTRIES {
-            entries.retain(|_, (at, _)| at.elapsed() < TTL);
-            if entries.len() >= MAX_ENTRIES {
-                entries.clear();
-            }
+        if entries.young.len() >= GENERATION_ENTRIES {
+            let young = std::mem::take(&mut entries.young);
+            entries.old = young;
         }
-        entries.insert(key, (Instant::now(), value));
+        entries.young.insert(key, (Instant::now(), value));
+    }
+
+    /// Changes a cached value in place, keeping its age (so it is still
+    /// served at most `TTL` after the database read it came from).
+    pub fn update(&self, key: &K, change: impl FnOnce(&mut V)) {
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        let Generations { young, old } = &mut *entries;
+        if let Some((_, v)) = young.get_mut(key).or_else(|| old.get_mut(key)) {
+            change(v);
+        }
     }
 
     /// After a change in this process: nothing stale is served here.
     pub fn clear(&self) {
-        self.entries.lock().unwrap_or_else(|p| p.into_inner()).clear();
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        entries.young.clear();
+        entries.old.clear();
+    }
+
+    /// Entries held (fresh or not), for tests.
+    pub fn len(&self) -> usize {
+        let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        entries.young.len() + entries.old.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 }
 
@@ -116,7 +155,26 @@ mod tests {
     fn entries_older_than_the_ttl_are_not_served() {
         let cache = AccessCache::default();
         let key = TokenHash::of("t");
-        cache.entries.lock().unwrap().insert(key.clone(), (Instant::now() - TTL, resolved(i64::MAX)));
+        cache.entries.lock().unwrap().young.insert(key.clone(), (Instant::now() - TTL, resolved(i64::MAX)));
         assert!(cache.get(&key, 0).is_none());
+    }
+
+    #[test]
+    fn a_full_cache_sheds_its_oldest_half_and_keeps_the_rest() {
+        let cache = AccessCache::default();
+        let first = TokenHash::of("first");
+        cache.insert(first.clone(), resolved(i64::MAX));
+        for i in 1..GENERATION_ENTRIES {
+            cache.insert(TokenHash::of(&i.to_string()), resolved(i64::MAX));
+        }
+        let recent = TokenHash::of("recent");
+        cache.insert(recent.clone(), resolved(i64::MAX));
+        assert!(cache.get(&first, 0).is_some(), "the previous generation is still served");
+        assert!(cache.get(&recent, 0).is_some());
+        for i in 0..GENERATION_ENTRIES {
+            cache.insert(TokenHash::of(&format!("more {i}")), resolved(i64::MAX));
+        }
+        assert!(cache.get(&first, 0).is_none(), "two generations later it is gone");
+        assert!(cache.len() <= 2 * GENERATION_ENTRIES, "memory stays bounded");
     }
 }

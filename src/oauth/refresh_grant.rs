@@ -1,5 +1,5 @@
 //! `grant_type=refresh_token`: idempotent rotation over one link record
-//! (SPEC.md "Refresh tokens", rules 1–6; the rules themselves are the pure
+//! (README "Refresh tokens", rules 1–6; the rules themselves are the pure
 //! `rotation::judge`).
 //!
 //! A refresh token names its link and generation, and its successor is
@@ -203,7 +203,7 @@ impl AuthServer {
         Err(unavailable())
     }
 
-    /// SPEC rule 3: a genuine token presented after its chain moved on.
+    /// README refresh rule 3: a genuine token presented after its chain moved on.
     async fn theft(&self, client: &ClientRow, grant: &GrantRow, now: i64) -> Result<OAuthError, OAuthError> {
         self.store.revoke_grant(&grant.id, "refresh_reuse", now).await?;
         // No cached resolution of this link may outlive the revocation here.

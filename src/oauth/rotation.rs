@@ -1,4 +1,4 @@
-//! SPEC.md "Refresh tokens", rules 1–6, over one link record. Pure: the
+//! README "Refresh tokens", rules 1–6, over one link record. Pure: the
 //! caller loads the row and carries out the verdict.
 //!
 //! The row holds the hashes of the current token R(n), the previous R(n-1)

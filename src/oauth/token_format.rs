@@ -5,7 +5,7 @@
 //! - refresh token `<link id>.<generation>.<secret>`. Generation 0's secret
 //!   is 256 random bits; each later one is derived from the token before it,
 //!   `secret(n+1) = base64url(HMAC-SHA256(K_successor, R(n)))`, so any
-//!   instance shown R(n) again hands back the very same R(n+1) (SPEC rule 2)
+//!   instance shown R(n) again hands back the very same R(n+1) (README refresh rule 2)
 //!   and the database keeps only hashes. The link id and generation are not
 //!   secret; the secret part is.
 //! - opaque access token `<link id>.<generation>.<expiry>.<mac>` with

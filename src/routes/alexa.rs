@@ -7,6 +7,7 @@ use serde_json::json;
 
 use super::AppState;
 use crate::alexa::{check_application, dialogue, events, timestamp, Envelope, Request, SkillResponse};
+use crate::domain::TokenHash;
 use crate::store::{AuditEvent, ResolvedToken};
 
 /// Alexa requests are a few KB; larger bodies get 413 before any parsing.
@@ -64,7 +65,7 @@ async fn skill(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes) -
         },
     };
     let Some(user) = user else { return HttpResponse::Ok().json(dialogue::please_link()) };
-    remember_alexa_user(&state, &envelope, &user).await;
+    remember_alexa_user(&state, &envelope, &user, envelope.access_token().unwrap_or_default()).await;
     let answer = dialogue::answer(intent, &user, &settings.alexa_intent_permissions);
     if let Some(permission) = &answer.denied {
         let intent = intent.unwrap_or("");
@@ -81,13 +82,16 @@ async fn skill(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes) -
 /// Stores the Alexa user id on the link the first time (or when it changes),
 /// so admins can see which Alexa account a link belongs to. Best effort: the
 /// user still gets their answer if this write fails.
-async fn remember_alexa_user(state: &AppState, envelope: &Envelope, user: &ResolvedToken) {
+/// The cached resolution learns the id too, or every cache hit would try
+/// the write again.
+async fn remember_alexa_user(state: &AppState, envelope: &Envelope, user: &ResolvedToken, token: &str) {
     let Some(alexa_user) = envelope.alexa_user_id() else { return };
     if user.alexa_user_id.as_deref() == Some(alexa_user) {
         return;
     }
-    if let Err(e) = state.auth.store.record_alexa_user(&user.grant_id, alexa_user).await {
-        tracing::warn!(error = %e, "recording the alexa user id failed");
+    match state.auth.store.record_alexa_user(&user.grant_id, alexa_user).await {
+        Ok(_) => state.auth.access_cache.update(&TokenHash::of(token), |r| r.alexa_user_id = Some(alexa_user.into())),
+        Err(e) => tracing::warn!(error = %e, "recording the alexa user id failed"),
     }
 }
 

@@ -134,7 +134,7 @@ impl Store {
         Ok(())
     }
 
-    /// SPEC rule 1 in one statement: `None` when the token is not (or no
+    /// README refresh rule 1 in one statement: `None` when the token is not (or no
     /// longer) current or the link is not live; the caller re-reads the row.
     pub async fn rotate_refresh(&self, r: RotateRequest<'_>, now: i64) -> Result<Option<Rotated>, StoreError> {
         Ok(sqlx::query_as(ROTATE)
@@ -149,7 +149,7 @@ impl Store {
             .await?)
     }
 
-    /// SPEC rule 6: the successor of the previous token is unused but its
+    /// README refresh rule 6: the successor of the previous token is unused but its
     /// stored hash came from another key; store the current key's derivation
     /// (compare-and-set, so a racing rotation wins).
     pub async fn repair_current_hash(

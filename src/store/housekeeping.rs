@@ -1,5 +1,5 @@
 //! Deleting what can no longer be used, and nothing an honest client may
-//! still present (SPEC rule 5): tokens have no rows, so only expired codes
+//! still present (README refresh rule 5): tokens have no rows, so only expired codes
 //! and pending authorizations, first-schema access tokens past their expiry,
 //! dead links after a retention period and old signing keys go. Every
 //! statement is an idempotent DELETE of at most `BATCH` rows, so several

@@ -140,6 +140,11 @@ impl Store {
             })
             .min_connections(1)
             .acquire_timeout(Duration::from_secs(5))
+            // The default pings every connection before handing it out: a
+            // second round trip for each statement. A broken connection
+            // fails its statement instead, which maps to `Unavailable` (503
+            // with Retry-After) and the pool replaces it.
+            .test_before_acquire(false)
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {

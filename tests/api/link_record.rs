@@ -1,4 +1,4 @@
-//! One record per link (SPEC.md "Refresh tokens", rules 5 and 6, and
+//! One record per link (README "Refresh tokens", rules 5 and 6, and
 //! constant storage): days may pass between a rotation and its retry, a
 //! changed server key never revokes, and refreshing adds no rows.
 

@@ -52,6 +52,10 @@ pub struct Args {
     /// Write the raw results as JSON here
     #[arg(long)]
     pub json: Option<std::path::PathBuf>,
+    /// Re-render the report from the JSON of an earlier run (`--json`) instead
+    /// of measuring; give the same options that run had
+    #[arg(long)]
+    pub render: Option<std::path::PathBuf>,
     /// The linkbroker binary (default: next to this one)
     #[arg(long)]
     pub bin: Option<std::path::PathBuf>,
@@ -60,12 +64,29 @@ pub struct Args {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    let runs = match &args.render {
+        Some(path) => serde_json::from_slice(&std::fs::read(path)?)?,
+        None => measure(&args).await?,
+    };
+    let table = report::markdown(&args, &runs);
+    println!("{table}");
+    if let Some(path) = &args.json {
+        std::fs::write(path, serde_json::to_string_pretty(&runs)?)?;
+    }
+    if let Some(path) = &args.write {
+        std::fs::write(path, report::document(&args, &table, &runs))?;
+        eprintln!("wrote {}", path.display());
+    }
+    Ok(())
+}
+
+async fn measure(args: &Args) -> anyhow::Result<Vec<report::Run>> {
     let lwa = mock_lwa::start().await?;
     let mut runs = Vec::new();
     for db in report::databases(&args.databases)? {
         let url = server::fresh_database(db, &args.postgres_admin_url).await?;
         eprintln!("== {db}: starting linkbroker");
-        let srv = server::Server::start(&args, &url, &lwa).await?;
+        let srv = server::Server::start(args, &url, &lwa).await?;
         let seeding = std::time::Instant::now();
         let pool = scenarios::seed(&srv, args.links, 64).await?;
         eprintln!("   linked {} accounts in {:.0} s", pool.len(), seeding.elapsed().as_secs_f64());
@@ -73,7 +94,7 @@ async fn main() -> anyhow::Result<()> {
         for &concurrency in &args.concurrency {
             for scenario in scenarios::selected(&args.scenario)? {
                 eprintln!("   {scenario} at {concurrency} clients ...");
-                let result = scenarios::run(scenario, &srv, &pool, concurrency, &args).await?;
+                let result = scenarios::run(scenario, &srv, &pool, concurrency, args).await?;
                 eprintln!("   {}", report::one_line(&result));
                 results.push(result);
             }
@@ -81,17 +102,8 @@ async fn main() -> anyhow::Result<()> {
         let footprint = srv.footprint().await?;
         srv.stop();
         server::drop_database(&url, &args.postgres_admin_url).await;
-        let floors = if db == "postgres" { pgfloor::run(&args) } else { Vec::new() };
+        let floors = if db == "postgres" { pgfloor::run(args) } else { Vec::new() };
         runs.push(report::Run { database: db.to_string(), results, footprint, floors });
     }
-    let table = report::markdown(&args, &runs);
-    println!("{table}");
-    if let Some(path) = &args.json {
-        std::fs::write(path, serde_json::to_string_pretty(&runs)?)?;
-    }
-    if let Some(path) = &args.write {
-        std::fs::write(path, report::document(&args, &table))?;
-        eprintln!("wrote {}", path.display());
-    }
-    Ok(())
+    Ok(runs)
 }

@@ -5,7 +5,7 @@ use super::scenarios::ScenarioResult;
 use super::server::Footprint;
 use super::Args;
 
-#[derive(Debug, serde::Serialize)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct Run {
     pub database: String,
     pub results: Vec<ScenarioResult>,
@@ -40,8 +40,10 @@ pub fn markdown(args: &Args, runs: &[Run]) -> String {
             "\n### {} — {} s per scenario, {} distinct links\n\n",
             run.database, args.duration, args.links
         ));
-        out.push_str("| scenario | clients | ops/s | vs /healthz | p50 ms | p95 ms | p99 ms | max ms | errors |\n");
-        out.push_str("|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
+        out.push_str(
+            "| scenario | clients | ops/s | vs /healthz | p50 ms | p95 ms | p99 ms | max ms | cache hits | errors |\n",
+        );
+        out.push_str("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
         for r in &run.results {
             let baseline = run
                 .results
@@ -57,9 +59,10 @@ pub fn markdown(args: &Args, runs: &[Run]) -> String {
             } else {
                 r.errors.iter().map(|(k, v)| format!("{v}× {k}")).collect::<Vec<_>>().join("; ")
             };
+            let hits = r.cache_hits.map(|h| format!("{:.0}%", 100.0 * h)).unwrap_or("-".into());
             out.push_str(&format!(
-                "| {} | {} | {:.0} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {} |\n",
-                r.scenario, r.concurrency, r.per_second, ratio, r.p50_ms, r.p95_ms, r.p99_ms, r.max_ms, errors
+                "| {} | {} | {:.0} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {} | {} |\n",
+                r.scenario, r.concurrency, r.per_second, ratio, r.p50_ms, r.p95_ms, r.p99_ms, r.max_ms, hits, errors
             ));
         }
         if !run.floors.is_empty() {
@@ -92,6 +95,74 @@ pub fn markdown(args: &Args, runs: &[Run]) -> String {
     out
 }
 
+/// Issue 10's targets, judged from this run's figures.
+pub fn targets(runs: &[Run]) -> String {
+    let find = |db: &str, scenario: &str, c: usize| {
+        runs.iter()
+            .find(|r| r.database == db)
+            .and_then(|r| r.results.iter().find(|x| x.scenario.starts_with(scenario) && x.concurrency == c))
+    };
+    let floor = |c: usize| {
+        runs.iter().flat_map(|r| &r.floors).find(|f| f.label == "pgbench-onerow" && f.concurrency == c).map(|f| f.tps)
+    };
+    let verdict = |ok: bool| if ok { "met" } else { "missed" };
+    let mut rows = Vec::new();
+    if let Some(r) = find("postgres", "refreshes", 32) {
+        let miss =
+            if r.per_second >= 5000.0 { String::new() } else { format!(", {:.0}/s short", 5000.0 - r.per_second) };
+        rows.push(format!(
+            "| Postgres refreshes ≥ 5,000/s at 32 clients | {:.0}/s: {}{miss} |",
+            r.per_second,
+            verdict(r.per_second >= 5000.0)
+        ));
+        if let Some(f) = floor(32) {
+            let ratio = r.per_second / f;
+            rows.push(format!(
+                "| Postgres refreshes ≥ 0.8 × pgbench-onerow at 32 clients | {:.0} ÷ {:.0} = {:.2}: {} |",
+                r.per_second,
+                f,
+                ratio,
+                verdict(ratio >= 0.8)
+            ));
+        }
+    }
+    for c in [32, 64] {
+        if let Some(r) = find("sqlite", "refreshes", c) {
+            rows.push(format!(
+                "| SQLite refreshes ≥ 4,000/s ({c} clients) | {:.0}/s: {} |",
+                r.per_second,
+                verdict(r.per_second >= 4000.0)
+            ));
+        }
+    }
+    for db in ["sqlite", "postgres"] {
+        if let Some(r) = find(db, "refreshes", 32) {
+            rows.push(format!(
+                "| {db} refresh p99 < 20 ms at 32 clients | {:.1} ms: {} |",
+                r.p99_ms,
+                verdict(r.p99_ms < 20.0)
+            ));
+        }
+        for c in [32, 64] {
+            let Some(base) = find(db, "healthz", c).map(|b| b.per_second).filter(|b| *b > 0.0) else { continue };
+            for scenario in ["userinfo", "introspections", "/alexa resolutions (verify off)"] {
+                if let Some(r) = find(db, scenario, c) {
+                    let share = r.per_second / base;
+                    rows.push(format!(
+                        "| {db} {} ≥ 50% of /healthz ({c} clients) | {:.0}%: {} |",
+                        r.scenario,
+                        100.0 * share,
+                        verdict(share >= 0.5)
+                    ));
+                }
+            }
+        }
+    }
+    let errors: u64 = runs.iter().flat_map(|r| &r.results).map(|r| r.errors.values().sum::<u64>()).sum();
+    rows.push(format!("| zero errors in every scenario | {errors} errors: {} |", verdict(errors == 0)));
+    format!("| target | this run |\n|---|---|\n{}\n", rows.join("\n"))
+}
+
 fn machine() -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
@@ -110,9 +181,10 @@ fn machine() -> String {
     format!("{cores} cores ({cpu}), {mem} RAM; linkbroker, the load generator and the mock LWA share the machine")
 }
 
-pub fn document(args: &Args, table: &str) -> String {
+pub fn document(args: &Args, table: &str, runs: &[Run]) -> String {
     let template = include_str!("BENCHMARKS.template.md");
     template
+        .replace("{{targets}}", &targets(runs))
         .replace("{{machine}}", &machine())
         .replace("{{date}}", &chrono_like_date())
         .replace("{{command}}", &format!(

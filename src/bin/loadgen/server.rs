@@ -128,7 +128,7 @@ impl Drop for Server {
     }
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Footprint {
     pub startup_ms: f64,
     pub idle_rss_kb: u64,
