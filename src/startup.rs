@@ -115,6 +115,16 @@ impl Application {
                 settings.bind
             );
         }
+        // Behind a proxy a loopback bind still serves the world: the public
+        // URL must be loopback too.
+        if let Some(url) = settings.public_url.as_ref().filter(|_| options.dev) {
+            if !is_loopback_host(url) {
+                anyhow::bail!(
+                    "--dev lets anyone sign in as anyone, so it runs only on this machine; LINKBROKER_PUBLIC_URL is \
+                     {url}. Unset it, or use http://127.0.0.1:PORT or http://localhost:PORT"
+                );
+            }
+        }
         let listener = TcpListener::bind(settings.bind)
             .with_context(|| format!("cannot listen on LINKBROKER_BIND={}", settings.bind))?;
         let address = listener.local_addr()?;
@@ -134,6 +144,15 @@ impl Application {
         } else {
             open_store(&settings).await?
         };
+        if options.dev {
+            let real = store.upstream_identity_count_except("dev").await?;
+            if real > 0 {
+                anyhow::bail!(
+                    "--dev lets anyone claim any user by typing their email, but this database holds {real} real \
+                     (non-dev) sign-in identities. Point LINKBROKER_DATABASE_URL at a development database"
+                );
+            }
+        }
         let clock = options.clock.clone();
         let now = clock.now();
         let server_key = successor_key(&store, now).await?;
@@ -241,6 +260,16 @@ fn security_headers() -> DefaultHeaders {
         ))
         .add(("X-Content-Type-Options", "nosniff"))
         .add(("Referrer-Policy", "no-referrer"))
+}
+
+/// `localhost`, `127.0.0.0/8` or `[::1]`.
+fn is_loopback_host(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
 }
 
 /// Is `uri` an http URL on loopback (the only place cookies may lack `Secure`)?

@@ -29,6 +29,11 @@ impl CertChainUrl {
         if !url.username().is_empty() || url.password().is_some() {
             return Err("certificate URL carries credentials");
         }
+        // One chain per path: a query or fragment changes neither what
+        // Amazon serves nor the cache key, so variants cannot force downloads.
+        let mut url = url;
+        url.set_query(None);
+        url.set_fragment(None);
         Ok(Self(url))
     }
 

@@ -6,8 +6,14 @@
 //!
 //! The roots and the fetcher are injected (`AlexaTrust`) so tests can sign
 //! with their own CA; production uses Mozilla's roots (`webpki-roots`) and
-//! HTTPS. Chains are cached by URL and are used until their leaf (or any
-//! link) expires, then dropped and fetched again.
+//! HTTPS. Chains are cached by URL (normalized: query and fragment are
+//! dropped before fetching, so variants of one URL are one entry) and used
+//! until their leaf (or any link) expires, then fetched again. Anyone can
+//! send any URL of the allowed shape, so downloads are bounded: at most
+//! `MAX_CACHED_CHAINS` chains, least recently used evicted; a URL that failed
+//! is not fetched again for `FAILURE_TTL`; and all URLs together get at most
+//! `FETCH_BUDGET` downloads per `FETCH_WINDOW`. Callers see a short reason,
+//! never the download's internal error text (that goes to the log).
 //!
 //! Checking a chain costs several signature verifications, far more than the
 //! request's own. Validity periods are intervals, so a chain found valid both
@@ -36,6 +42,14 @@ const FETCH_TIMEOUT: Duration = Duration::from_secs(4);
 const MAX_CHAIN_BYTES: usize = 64 * 1024;
 /// Amazon uses one URL at a time; this only bounds memory.
 const MAX_CACHED_CHAINS: usize = 16;
+/// A URL whose download or check failed is refused without a new download
+/// for this long (seconds).
+const FAILURE_TTL: i64 = 60;
+const MAX_REMEMBERED_FAILURES: usize = 256;
+/// Downloads of all URLs together, per window (seconds). Amazon rotates its
+/// certificate rarely; one download per rotation is all production needs.
+const FETCH_BUDGET: usize = 10;
+const FETCH_WINDOW: i64 = 60;
 
 pub type FetchFuture<'a> = Pin<Box<dyn Future<Output = Result<Vec<u8>, String>> + Send + 'a>>;
 
@@ -115,16 +129,78 @@ struct Cached {
     chain: Chain,
     valid_from: i64,
     valid_until: i64,
+    /// Logical time of the last use, for least-recently-used eviction.
+    used: u64,
+}
+
+#[derive(Default)]
+struct ChainCache {
+    chains: HashMap<String, Cached>,
+    /// URL → until when it is refused without a download.
+    failures: HashMap<String, i64>,
+    /// Start times of the downloads in the current budget window.
+    fetches: std::collections::VecDeque<i64>,
+    tick: u64,
+}
+
+impl ChainCache {
+    fn get(&mut self, url: &str) -> Option<Cached> {
+        self.tick += 1;
+        let tick = self.tick;
+        self.chains.get_mut(url).map(|c| {
+            c.used = tick;
+            c.clone()
+        })
+    }
+
+    fn insert(&mut self, url: &str, chain: Chain, valid_from: i64, valid_until: i64) {
+        self.tick += 1;
+        if !self.chains.contains_key(url) && self.chains.len() >= MAX_CACHED_CHAINS {
+            if let Some(lru) = self.chains.iter().min_by_key(|(_, c)| c.used).map(|(k, _)| k.clone()) {
+                self.chains.remove(&lru);
+            }
+        }
+        self.chains.insert(url.to_string(), Cached { chain, valid_from, valid_until, used: self.tick });
+        self.failures.remove(url);
+    }
+
+    fn failed(&mut self, url: &str, now: i64) {
+        if self.failures.len() >= MAX_REMEMBERED_FAILURES {
+            self.failures.retain(|_, until| *until > now);
+            if self.failures.len() >= MAX_REMEMBERED_FAILURES {
+                if let Some(first) = self.failures.keys().next().cloned() {
+                    self.failures.remove(&first);
+                }
+            }
+        }
+        self.failures.insert(url.to_string(), now + FAILURE_TTL);
+    }
+
+    /// May a download start at `now`? Counts it if so.
+    fn take_fetch(&mut self, now: i64) -> bool {
+        while self.fetches.front().is_some_and(|&at| at <= now - FETCH_WINDOW) {
+            self.fetches.pop_front();
+        }
+        if self.fetches.len() >= FETCH_BUDGET {
+            return false;
+        }
+        self.fetches.push_back(now);
+        true
+    }
 }
 
 pub struct SignatureVerifier {
     trust: AlexaTrust,
-    cache: Mutex<HashMap<String, Cached>>,
+    cache: Mutex<ChainCache>,
 }
 
 impl SignatureVerifier {
     pub fn new(trust: AlexaTrust) -> Self {
-        Self { trust, cache: Mutex::new(HashMap::new()) }
+        Self { trust, cache: Mutex::new(ChainCache::default()) }
+    }
+
+    fn cache(&self) -> std::sync::MutexGuard<'_, ChainCache> {
+        self.cache.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Checks the two headers against the raw body at Unix time `now`.
@@ -139,14 +215,14 @@ impl SignatureVerifier {
         let signature = signature.ok_or("Signature-256 header is missing")?;
         let url = CertChainUrl::parse(cert_url)?;
         let signature = STANDARD.decode(signature.trim()).map_err(|_| "Signature-256 is not base64")?;
-        let cached = self.cache.lock().unwrap_or_else(|p| p.into_inner()).get(url.as_str()).cloned();
+        let cached = self.cache().get(url.as_str());
         let chain = match cached {
             Some(c) if (c.valid_from..=c.valid_until).contains(&now) => c.chain,
             Some(c) => match self.check_and_cache(&url, c.chain.clone(), now) {
                 Ok(chain) => chain,
                 Err(_) => {
                     // Expired (or otherwise no longer valid): fetch afresh.
-                    self.cache.lock().unwrap_or_else(|p| p.into_inner()).remove(url.as_str());
+                    self.cache().chains.remove(url.as_str());
                     self.fetch_and_check(&url, now).await?
                 }
             },
@@ -159,12 +235,28 @@ impl SignatureVerifier {
     }
 
     async fn fetch_and_check(&self, url: &CertChainUrl, now: i64) -> Result<Chain, VerifyError> {
-        let pem = self
-            .trust
-            .fetcher
-            .fetch(url)
-            .await
-            .map_err(|e| VerifyError(format!("certificate chain download failed: {e}")))?;
+        {
+            let mut cache = self.cache();
+            if cache.failures.get(url.as_str()).is_some_and(|&until| until > now) {
+                return Err("the certificate chain at SignatureCertChainUrl could not be verified".into());
+            }
+            if !cache.take_fetch(now) {
+                tracing::warn!("certificate chain download budget spent; refusing a new certificate URL");
+                return Err("too many new certificate chain URLs; retry later".into());
+            }
+        }
+        let result = self.download(url, now).await;
+        if result.is_err() {
+            self.cache().failed(url.as_str(), now);
+        }
+        result
+    }
+
+    async fn download(&self, url: &CertChainUrl, now: i64) -> Result<Chain, VerifyError> {
+        let pem = self.trust.fetcher.fetch(url).await.map_err(|e| {
+            tracing::warn!(error = %e, url = %url.as_str(), "certificate chain download failed");
+            VerifyError::from("the certificate chain could not be downloaded")
+        })?;
         let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(&pem)
             .collect::<Result<_, _>>()
             .map_err(|_| "certificate chain is not PEM")?;
@@ -179,11 +271,7 @@ impl SignatureVerifier {
     fn check_and_cache(&self, url: &CertChainUrl, chain: Chain, now: i64) -> Result<Chain, VerifyError> {
         self.check_chain(&chain, now)?;
         let valid_until = if self.check_chain(&chain, now + RECHECK).is_ok() { now + RECHECK } else { now };
-        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
-        if cache.len() >= MAX_CACHED_CHAINS {
-            cache.clear();
-        }
-        cache.insert(url.as_str().to_string(), Cached { chain: chain.clone(), valid_from: now, valid_until });
+        self.cache().insert(url.as_str(), chain.clone(), now, valid_until);
         Ok(chain)
     }
 
@@ -224,11 +312,15 @@ mod tests {
     struct Counting {
         pem: String,
         fetches: AtomicUsize,
+        fail: bool,
     }
 
     impl CertFetcher for Counting {
         fn fetch<'a>(&'a self, _url: &'a CertChainUrl) -> FetchFuture<'a> {
             self.fetches.fetch_add(1, Ordering::SeqCst);
+            if self.fail {
+                return Box::pin(async { Err("error sending request for url (https://10.0.0.1/internal)".into()) });
+            }
             Box::pin(async move { Ok(self.pem.clone().into_bytes()) })
         }
     }
@@ -240,6 +332,10 @@ mod tests {
 
     /// A root and a leaf (valid 2024-2030) for echo-api.amazon.com.
     fn verifier() -> (SignatureVerifier, Arc<Counting>) {
+        verifier_with(false)
+    }
+
+    fn verifier_with(fail: bool) -> (SignatureVerifier, Arc<Counting>) {
         let root_key = KeyPair::generate().unwrap();
         let mut root = CertificateParams::new(Vec::<String>::new()).unwrap();
         root.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
@@ -248,7 +344,7 @@ mod tests {
         leaf.not_before = rcgen::date_time_ymd(2024, 1, 1);
         leaf.not_after = rcgen::date_time_ymd(2030, 1, 1);
         let leaf = leaf.signed_by(&KeyPair::generate().unwrap(), &root, &root_key).unwrap();
-        let fetcher = Arc::new(Counting { pem: leaf.pem(), fetches: AtomicUsize::new(0) });
+        let fetcher = Arc::new(Counting { pem: leaf.pem(), fetches: AtomicUsize::new(0), fail });
         let anchor = webpki::anchor_from_trusted_cert(root.der()).unwrap().to_owned();
         let trust = AlexaTrust { roots: Arc::new(vec![anchor]), fetcher: fetcher.clone() };
         (SignatureVerifier::new(trust), fetcher)
@@ -269,14 +365,14 @@ mod tests {
 
         assert_eq!(verify_at(&v, AFTER_EXPIRY).await, "signing certificate is not valid now");
         assert_eq!(fetcher.fetches.load(Ordering::SeqCst), 2, "an expired cached chain is fetched afresh");
-        assert!(v.cache.lock().unwrap().is_empty(), "and not cached again");
+        assert!(v.cache.lock().unwrap().chains.is_empty(), "and not cached again");
     }
 
     #[tokio::test]
     async fn validity_is_proven_ahead_only_while_the_chain_stays_valid() {
         let (v, _) = verifier();
         let window = |v: &SignatureVerifier| {
-            let c = v.cache.lock().unwrap().values().next().cloned().unwrap();
+            let c = v.cache.lock().unwrap().chains.values().next().cloned().unwrap();
             (c.valid_from, c.valid_until)
         };
         verify_at(&v, BEFORE_EXPIRY).await;
@@ -286,5 +382,61 @@ mod tests {
         let near = 1_893_456_000 - 100;
         verify_at(&v, near).await;
         assert_eq!(window(&v), (near, near), "near expiry: every request checks the chain");
+    }
+
+    async fn verify_url(v: &SignatureVerifier, url: &str, now: i64) -> String {
+        v.verify(Some(url), Some("AAAA"), b"{}", now).await.unwrap_err().0
+    }
+
+    #[tokio::test]
+    async fn query_string_variants_of_one_url_are_one_download() {
+        let (v, fetcher) = verifier();
+        for q in ["", "?a=1", "?a=2", "#x", "?b=%20"] {
+            assert!(verify_url(&v, &format!("{URL}{q}"), BEFORE_EXPIRY).await.contains("does not match"));
+        }
+        assert_eq!(fetcher.fetches.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn a_failed_url_is_not_downloaded_again_for_a_while_and_the_reason_is_plain() {
+        let (v, fetcher) = verifier_with(true);
+        let first = verify_url(&v, URL, BEFORE_EXPIRY).await;
+        assert_eq!(first, "the certificate chain could not be downloaded", "no internal error text");
+        let again = verify_url(&v, URL, BEFORE_EXPIRY + 30).await;
+        assert!(again.contains("could not be verified"), "{again}");
+        assert_eq!(fetcher.fetches.load(Ordering::SeqCst), 1, "negative cache");
+        verify_url(&v, URL, BEFORE_EXPIRY + FAILURE_TTL + 1).await;
+        assert_eq!(fetcher.fetches.load(Ordering::SeqCst), 2, "retried once the failure is old");
+    }
+
+    #[tokio::test]
+    async fn new_urls_share_one_download_budget() {
+        let (v, fetcher) = verifier_with(true);
+        for i in 0..50 {
+            verify_url(&v, &format!("https://s3.amazonaws.com/echo.api/{i}.pem"), BEFORE_EXPIRY).await;
+        }
+        assert_eq!(fetcher.fetches.load(Ordering::SeqCst), FETCH_BUDGET);
+        let refused = verify_url(&v, "https://s3.amazonaws.com/echo.api/new.pem", BEFORE_EXPIRY).await;
+        assert!(refused.contains("retry later"), "{refused}");
+        verify_url(&v, "https://s3.amazonaws.com/echo.api/later.pem", BEFORE_EXPIRY + FETCH_WINDOW).await;
+        assert_eq!(fetcher.fetches.load(Ordering::SeqCst), FETCH_BUDGET + 1, "the budget renews");
+    }
+
+    #[tokio::test]
+    async fn a_full_cache_evicts_the_least_recently_used_chain() {
+        let (v, fetcher) = verifier();
+        let url = |i: usize| format!("https://s3.amazonaws.com/echo.api/{i}.pem");
+        // Spread over windows so the download budget is not what limits this.
+        for i in 0..MAX_CACHED_CHAINS {
+            verify_url(&v, &url(i), BEFORE_EXPIRY + (i as i64) * FETCH_WINDOW).await;
+        }
+        let late = BEFORE_EXPIRY + 100 * FETCH_WINDOW;
+        verify_url(&v, &url(0), late).await; // 0 is now the most recently used
+        verify_url(&v, &url(99), late).await; // evicts 1, the least recently used
+        let fetched = fetcher.fetches.load(Ordering::SeqCst);
+        verify_url(&v, &url(0), late).await;
+        assert_eq!(fetcher.fetches.load(Ordering::SeqCst), fetched, "0 stayed cached");
+        verify_url(&v, &url(1), late).await;
+        assert_eq!(fetcher.fetches.load(Ordering::SeqCst), fetched + 1, "1 was evicted");
     }
 }

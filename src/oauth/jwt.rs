@@ -1,7 +1,9 @@
 //! JWT access tokens (RFC 9068) signed with ES256 keys kept in the database,
 //! so every instance signs and verifies with the same keys.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
 
 use base64::{engine::general_purpose::STANDARD, engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
@@ -43,7 +45,15 @@ struct LoadedKey {
 pub struct KeyRing {
     store: Store,
     keys: Arc<RwLock<Vec<LoadedKey>>>,
+    /// When a token's unknown `kid` last made us reload; held while that
+    /// reload runs, so concurrent unknown kids share one (single flight).
+    unknown_kid_reload: Arc<tokio::sync::Mutex<Option<Instant>>>,
+    reloads: Arc<AtomicU64>,
 }
+
+/// An unknown `kid` reloads the keys at most this often: anyone can send
+/// such a token, and it must not turn into database load.
+pub const UNKNOWN_KID_RELOAD_INTERVAL: Duration = Duration::from_secs(5);
 
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
@@ -99,12 +109,18 @@ impl KeyRing {
     /// Loads the keys, creating the first one on a new deployment.
     pub async fn load(store: Store, now: i64) -> Result<Self, KeyError> {
         store.insert_first_signing_key(&generate_key(now)).await?;
-        let ring = Self { store, keys: Arc::new(RwLock::new(Vec::new())) };
+        let ring = Self {
+            store,
+            keys: Arc::new(RwLock::new(Vec::new())),
+            unknown_kid_reload: Arc::new(tokio::sync::Mutex::new(None)),
+            reloads: Arc::new(AtomicU64::new(0)),
+        };
         ring.reload().await?;
         Ok(ring)
     }
 
     pub async fn reload(&self) -> Result<(), KeyError> {
+        self.reloads.fetch_add(1, Ordering::Relaxed);
         let rows = self.store.signing_keys().await?;
         let loaded = rows.iter().map(load).collect::<Result<Vec<_>, _>>()?;
         *self.keys.write().unwrap_or_else(|e| e.into_inner()) = loaded;
@@ -124,18 +140,18 @@ impl KeyRing {
         jsonwebtoken::encode(&header, claims, &key.encoding)
     }
 
-    /// Verifies signature, issuer and expiry. A key id we do not know may
-    /// come from a rotation on another instance: reload once and retry.
+    /// Verifies the type (RFC 9068 §4: `at+jwt`), signature, issuer and
+    /// expiry. A key id we do not know may come from a rotation on another
+    /// instance: reload (single flight, at most every
+    /// `UNKNOWN_KID_RELOAD_INTERVAL`) and retry.
     pub async fn verify(&self, token: &str, issuer: &str) -> Option<AccessClaims> {
         let header = jsonwebtoken::decode_header(token).ok()?;
-        if header.alg != Algorithm::ES256 {
+        if header.alg != Algorithm::ES256 || !header.typ.as_deref().is_some_and(|t| t.eq_ignore_ascii_case("at+jwt")) {
             return None;
         }
         let kid = header.kid?;
         if !self.has_kid(&kid) {
-            if let Err(e) = self.reload().await {
-                tracing::warn!(error = %e, "could not reload signing keys");
-            }
+            self.reload_for_unknown_kid(&kid).await;
         }
         let keys = self.keys.read().unwrap_or_else(|e| e.into_inner());
         let key = keys.iter().find(|k| k.kid == kid)?;
@@ -144,6 +160,23 @@ impl KeyRing {
         validation.validate_aud = false;
         validation.leeway = 0;
         jsonwebtoken::decode::<AccessClaims>(token, &key.decoding, &validation).ok().map(|d| d.claims)
+    }
+
+    async fn reload_for_unknown_kid(&self, kid: &str) {
+        let mut last = self.unknown_kid_reload.lock().await;
+        // Another request may have reloaded while this one waited.
+        if self.has_kid(kid) || last.is_some_and(|at| at.elapsed() < UNKNOWN_KID_RELOAD_INTERVAL) {
+            return;
+        }
+        *last = Some(Instant::now());
+        if let Err(e) = self.reload().await {
+            tracing::warn!(error = %e, "could not reload signing keys");
+        }
+    }
+
+    /// Key reloads so far (periodic and on demand), for tests and metrics.
+    pub fn reload_count(&self) -> u64 {
+        self.reloads.load(Ordering::Relaxed)
     }
 
     fn has_kid(&self, kid: &str) -> bool {
@@ -179,22 +212,72 @@ impl KeyRing {
 mod tests {
     use super::*;
 
-    #[test]
-    fn generated_keys_sign_and_verify() {
-        let row = generate_key(0);
-        let key = load(&row).unwrap();
-        let claims = AccessClaims {
+    fn claims(exp: i64) -> AccessClaims {
+        AccessClaims {
             iss: "http://i".into(),
             sub: "u".into(),
             aud: "c".into(),
             client_id: "c".into(),
-            exp: crate::clock::now() + 60,
+            exp,
             iat: 0,
             jti: "j".into(),
             scope: "profile".into(),
             lid: "g".into(),
             gen: 0,
+        }
+    }
+
+    async fn ring() -> (KeyRing, std::path::PathBuf) {
+        let dir = std::env::temp_dir().join(format!("lb-jwt-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let store = Store::connect(&format!("sqlite://{}/k.db", dir.display())).await.unwrap();
+        store.migrate().await.unwrap();
+        (KeyRing::load(store, 0).await.unwrap(), dir)
+    }
+
+    #[tokio::test]
+    async fn unknown_key_ids_share_one_rate_limited_reload() {
+        let (ring, dir) = ring().await;
+        let stranger = load(&generate_key(0)).unwrap();
+        let mut header = Header::new(Algorithm::ES256);
+        header.kid = Some(stranger.kid.clone());
+        header.typ = Some("at+jwt".into());
+        let token = jsonwebtoken::encode(&header, &claims(crate::clock::now() + 60), &stranger.encoding).unwrap();
+        let before = ring.reload_count();
+        let attempts: Vec<_> = (0..50)
+            .map(|_| {
+                let (ring, token) = (ring.clone(), token.clone());
+                tokio::spawn(async move { ring.verify(&token, "http://i").await.is_none() })
+            })
+            .collect();
+        for a in attempts {
+            assert!(a.await.unwrap(), "an unknown key verifies nothing");
+        }
+        assert_eq!(ring.reload_count() - before, 1, "one reload for fifty unknown-kid tokens");
+        std::fs::remove_dir_all(dir).ok();
+    }
+
+    #[tokio::test]
+    async fn only_access_token_jwts_verify() {
+        let (ring, dir) = ring().await;
+        let keys = ring.keys.read().unwrap().first().map(|k| (k.kid.clone(), k.encoding.clone())).unwrap();
+        let sign = |typ: Option<&str>| {
+            let mut header = Header::new(Algorithm::ES256);
+            header.kid = Some(keys.0.clone());
+            header.typ = typ.map(str::to_string);
+            jsonwebtoken::encode(&header, &claims(crate::clock::now() + 60), &keys.1).unwrap()
         };
+        assert!(ring.verify(&sign(Some("at+jwt")), "http://i").await.is_some());
+        assert!(ring.verify(&sign(Some("JWT")), "http://i").await.is_none(), "RFC 9068 §4: typ must be at+jwt");
+        assert!(ring.verify(&sign(None), "http://i").await.is_none());
+        std::fs::remove_dir_all(dir).ok();
+    }
+
+    #[test]
+    fn generated_keys_sign_and_verify() {
+        let row = generate_key(0);
+        let key = load(&row).unwrap();
+        let claims = claims(crate::clock::now() + 60);
         let token = jsonwebtoken::encode(&Header::new(Algorithm::ES256), &claims, &key.encoding).unwrap();
         let mut v = Validation::new(Algorithm::ES256);
         v.validate_aud = false;

@@ -11,9 +11,15 @@ use super::AppState;
 use crate::rate_limit::{retry_after_secs, RateLimiter};
 
 /// The caller's IP as a limiter key (`X-Forwarded-For` only from trusted
-/// proxies).
+/// proxies). Every header line counts: a proxy that appends its own line
+/// (HAProxy `option forwardfor`) leaves the client's forged line first, so
+/// reading only the first line would let the client choose its address. The
+/// lines are joined in order (RFC 9110 §5.3), and a line that is not text
+/// becomes an entry that parses as nothing, which stops the walk there.
 pub fn caller(req: &HttpRequest, state: &AppState) -> String {
-    let forwarded = req.headers().get("X-Forwarded-For").and_then(|v| v.to_str().ok());
+    let lines: Vec<&str> = req.headers().get_all("X-Forwarded-For").map(|v| v.to_str().unwrap_or("invalid")).collect();
+    let joined = lines.join(",");
+    let forwarded = (!lines.is_empty()).then_some(joined.as_str());
     let peer = req.peer_addr().map(|a| a.ip());
     crate::client_ip::client_ip(peer, forwarded, &state.auth.settings.trusted_proxies)
         .map(|ip| ip.to_string())

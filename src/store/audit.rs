@@ -9,9 +9,29 @@ pub struct AuditEvent<'a> {
     pub detail: serde_json::Value,
 }
 
+const INSERT: &str = "INSERT INTO audit_log (id, at, actor, action, target, detail) VALUES ($1, $2, $3, $4, $5, $6)";
+
+/// The audit entry as part of a larger transaction.
+pub(super) async fn insert_audit(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    e: AuditEvent<'_>,
+    now: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(INSERT)
+        .bind(new_id())
+        .bind(now)
+        .bind(e.actor)
+        .bind(e.action)
+        .bind(e.target)
+        .bind(e.detail.to_string())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 impl Store {
     pub async fn audit(&self, e: AuditEvent<'_>, now: i64) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO audit_log (id, at, actor, action, target, detail) VALUES ($1, $2, $3, $4, $5, $6)")
+        sqlx::query(INSERT)
             .bind(new_id())
             .bind(now)
             .bind(e.actor)

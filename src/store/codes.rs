@@ -2,7 +2,8 @@
 
 use sqlx::FromRow;
 
-use super::{Store, StoreError};
+use super::audit::insert_audit;
+use super::{AuditEvent, NewLink, Store, StoreError};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct CodeRow {
@@ -26,14 +27,57 @@ pub struct NewCode<'a> {
     pub expires_at: i64,
 }
 
-pub enum CodeRedemption {
-    /// First presentation: the code is now spent.
-    Redeemed(CodeRow),
-    /// Presented before; carries the link its first redemption created.
+/// A code found by its hash, before it is spent.
+pub enum CodeLookup {
+    /// Not yet redeemed (it may have expired).
+    Fresh(CodeRow),
+    /// Redeemed before, or its link exists though the row was purged:
+    /// carries that link.
     Replayed {
         grant_id: Option<String>,
     },
     Unknown,
+}
+
+/// A code being redeemed: its spend, the link it creates and the audit
+/// entry commit together, so a fault anywhere leaves the code unspent and
+/// the client's retry works (instead of reading as a replay).
+pub struct Redemption {
+    tx: sqlx::Transaction<'static, sqlx::Any>,
+    pub row: CodeRow,
+}
+
+impl Redemption {
+    /// Spends the code without a link (a failed PKCE or redirect check):
+    /// RFC 6749 §4.1.2, one presentation only.
+    pub async fn burn(self) -> Result<(), StoreError> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn create_link(mut self, l: NewLink<'_>, audit: AuditEvent<'_>, now: i64) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO grants (id, user_id, client_id, scope, created_at, last_used_at, generation, current_hash, \
+             code_hash) VALUES ($1, $2, $3, $4, $5, $5, 0, $6, $7)",
+        )
+        .bind(l.grant_id)
+        .bind(l.user_id)
+        .bind(l.client_id)
+        .bind(l.scope)
+        .bind(now)
+        .bind(l.refresh_hash)
+        .bind(l.code_hash)
+        .execute(&mut *self.tx)
+        .await?;
+        sqlx::query("UPDATE authorization_codes SET grant_id = $1 WHERE code_hash = $2")
+            .bind(l.grant_id)
+            .bind(l.code_hash)
+            .execute(&mut *self.tx)
+            .await?;
+        insert_audit(&mut self.tx, audit, now).await?;
+        self.tx.commit().await?;
+        Ok(())
+    }
 }
 
 impl Store {
@@ -56,29 +100,59 @@ impl Store {
         Ok(())
     }
 
-    /// RFC 6749 §4.1.2: a code is spent by its first presentation, whatever
-    /// the outcome; the atomic UPDATE decides which of two racing requests
-    /// that is.
-    pub async fn redeem_code(&self, code_hash: &str, now: i64) -> Result<CodeRedemption, StoreError> {
+    /// The code and what became of it, without spending it: the caller
+    /// checks the client first, so a code intercepted by another client
+    /// cannot be burnt by it.
+    pub async fn find_code(&self, code_hash: &str) -> Result<CodeLookup, StoreError> {
+        let row: Option<(Option<i64>, Option<String>)> =
+            sqlx::query_as("SELECT redeemed_at, grant_id FROM authorization_codes WHERE code_hash = $1")
+                .bind(code_hash)
+                .fetch_optional(&self.pool)
+                .await?;
+        match row {
+            Some((None, _)) => {}
+            Some((Some(_), grant_id)) => return Ok(CodeLookup::Replayed { grant_id }),
+            None => {
+                let link: Option<(String,)> = sqlx::query_as("SELECT id FROM grants WHERE code_hash = $1")
+                    .bind(code_hash)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                return Ok(match link {
+                    Some((id,)) => CodeLookup::Replayed { grant_id: Some(id) },
+                    None => CodeLookup::Unknown,
+                });
+            }
+        }
+        let row: Option<CodeRow> = sqlx::query_as(
+            "SELECT client_id, user_id, redirect_uri, scope, code_challenge, code_challenge_method, expires_at \
+             FROM authorization_codes WHERE code_hash = $1",
+        )
+        .bind(code_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map_or(CodeLookup::Unknown, CodeLookup::Fresh))
+    }
+
+    /// RFC 6749 §4.1.2: spends the code in a transaction that the caller
+    /// finishes with `burn` or `create_link`. `None`: another request spent
+    /// it first (a racing replay); that request's link, committed before
+    /// this statement could take the row, is then visible to `find_code`.
+    pub async fn begin_redemption(&self, code_hash: &str, now: i64) -> Result<Option<Redemption>, StoreError> {
+        let mut tx = self.pool.begin().await?;
         let claimed: Option<CodeRow> = sqlx::query_as(
             "UPDATE authorization_codes SET redeemed_at = $1 WHERE code_hash = $2 AND redeemed_at IS NULL \
              RETURNING client_id, user_id, redirect_uri, scope, code_challenge, code_challenge_method, expires_at",
         )
         .bind(now)
         .bind(code_hash)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *tx)
         .await?;
-        if let Some(row) = claimed {
-            return Ok(CodeRedemption::Redeemed(row));
+        match claimed {
+            Some(row) => Ok(Some(Redemption { tx, row })),
+            None => {
+                tx.rollback().await?;
+                Ok(None)
+            }
         }
-        let seen: Option<(Option<String>,)> =
-            sqlx::query_as("SELECT grant_id FROM authorization_codes WHERE code_hash = $1")
-                .bind(code_hash)
-                .fetch_optional(&self.pool)
-                .await?;
-        Ok(match seen {
-            Some((grant_id,)) => CodeRedemption::Replayed { grant_id },
-            None => CodeRedemption::Unknown,
-        })
     }
 }

@@ -109,31 +109,6 @@ const ROTATE: &str = "UPDATE grants SET generation = generation + 1, older_hash 
      RETURNING id, user_id, scope, generation";
 
 impl Store {
-    /// Creates a link with refresh token generation 0 and records it on the
-    /// code that produced it (so a replay of the code can revoke it).
-    pub async fn create_link(&self, l: NewLink<'_>, now: i64) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
-        sqlx::query(
-            "INSERT INTO grants (id, user_id, client_id, scope, created_at, last_used_at, generation, current_hash) \
-             VALUES ($1, $2, $3, $4, $5, $5, 0, $6)",
-        )
-        .bind(l.grant_id)
-        .bind(l.user_id)
-        .bind(l.client_id)
-        .bind(l.scope)
-        .bind(now)
-        .bind(l.refresh_hash)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query("UPDATE authorization_codes SET grant_id = $1 WHERE code_hash = $2")
-            .bind(l.grant_id)
-            .bind(l.code_hash)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
     /// README refresh rule 1 in one statement: `None` when the token is not (or no
     /// longer) current or the link is not live; the caller re-reads the row.
     pub async fn rotate_refresh(&self, r: RotateRequest<'_>, now: i64) -> Result<Option<Rotated>, StoreError> {

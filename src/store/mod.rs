@@ -40,7 +40,7 @@ pub use admin_tokens::ApiTokenRow;
 pub use admin_users::{IdentityDetail, LinkDetail, UserListRow, UserQuery, UserSort};
 pub use audit::AuditEvent;
 pub use clients::{ClientRow, NewClient};
-pub use codes::{CodeRedemption, CodeRow, NewCode};
+pub use codes::{CodeLookup, CodeRow, NewCode, Redemption};
 pub use copy::{copy_all, CopyError, TableCount};
 pub use grants::{Flag, GrantRow, NewLink, ResolvedToken, RotateRequest, Rotated};
 pub use housekeeping::{PurgeCutoffs, Purged};

@@ -193,4 +193,14 @@ impl Store {
             .await?;
         Ok(())
     }
+
+    /// Upstream identities of providers other than `provider` (`serve --dev`
+    /// refuses a database that real users signed in to).
+    pub async fn upstream_identity_count_except(&self, provider: &str) -> Result<i64, StoreError> {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM upstream_identities WHERE provider <> $1")
+            .bind(provider)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(n)
+    }
 }

@@ -52,6 +52,43 @@ async fn dev_mode_refuses_non_loopback_binds() {
 }
 
 #[tokio::test]
+async fn dev_mode_refuses_a_public_url_that_is_not_loopback() {
+    let dir = std::env::temp_dir().join(format!("lb-dev-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let env: BTreeMap<String, String> = [
+        ("LINKBROKER_DATABASE_URL".to_string(), format!("sqlite://{}/dev.db", dir.display())),
+        ("LINKBROKER_BIND".to_string(), "127.0.0.1:0".to_string()),
+        ("LINKBROKER_PUBLIC_URL".to_string(), "https://link.example.com".to_string()),
+    ]
+    .into();
+    let err =
+        Application::build(Settings::from_sources(None, env).unwrap(), Options { dev: true, ..Default::default() })
+            .await
+            .err()
+            .expect("behind a proxy, --dev would serve /dev/login to the world");
+    assert!(err.to_string().contains("LINKBROKER_PUBLIC_URL"), "{err}");
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[tokio::test]
+async fn dev_mode_refuses_a_database_with_real_sign_ins() {
+    // A database where someone signed in with Login with Amazon.
+    let Some(app) = crate::helpers::spawn_app(crate::helpers::Backend::Sqlite).await else { return };
+    app.linked().await;
+    let env: BTreeMap<String, String> = [
+        ("LINKBROKER_DATABASE_URL".to_string(), app.database_url.clone()),
+        ("LINKBROKER_BIND".to_string(), "127.0.0.1:0".to_string()),
+    ]
+    .into();
+    let err =
+        Application::build(Settings::from_sources(None, env).unwrap(), Options { dev: true, ..Default::default() })
+            .await
+            .err()
+            .expect("--dev would let anyone claim a real user by email");
+    assert!(err.to_string().contains("real"), "{err}");
+}
+
+#[tokio::test]
 async fn dev_routes_do_not_exist_outside_dev_mode() {
     let Some(app) = crate::helpers::spawn_app(crate::helpers::Backend::Sqlite).await else { return };
     assert_eq!(app.api.get(app.url("/dev/login")).send().await.unwrap().status(), 404);

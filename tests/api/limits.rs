@@ -81,6 +81,17 @@ async fn forwarded_for_counts_only_from_trusted_proxies(backend: Backend) {
     assert_eq!(ask(&app, "203.0.113.1").await, 400, "unknown client page, but not limited");
     assert_eq!(ask(&app, "203.0.113.2").await, 400);
     assert_eq!(ask(&app, "198.51.100.7, 203.0.113.1").await, 429, "the rightmost untrusted entry counts");
+    // HAProxy `option forwardfor` appends its own header line: the client's
+    // forged first line must not choose the key.
+    let two_lines = app
+        .api
+        .get(app.url("/oauth/authorize?client_id=nope"))
+        .header("X-Forwarded-For", "198.51.100.99")
+        .header("X-Forwarded-For", "203.0.113.2")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(two_lines.status(), 429, "every header line is read, the rightmost untrusted entry counts");
     // Without trusted proxies the header is the caller's word: ignored.
     let Some(app) = spawn_app_with(backend, &[limit]).await else { return };
     assert_eq!(ask(&app, "203.0.113.1").await, 400);

@@ -15,6 +15,7 @@ mod alexa_verify;
 mod authorize;
 mod browser;
 mod cli;
+mod codes;
 mod consent_origin;
 mod dev;
 mod health;
