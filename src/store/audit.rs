@@ -9,38 +9,27 @@ pub struct AuditEvent<'a> {
     pub detail: serde_json::Value,
 }
 
-const INSERT: &str = "INSERT INTO audit_log (id, at, actor, action, target, detail) VALUES ($1, $2, $3, $4, $5, $6)";
-
-/// The audit entry as part of a larger transaction.
-pub(super) async fn insert_audit(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+/// The audit entry on any executor: the pool, or a larger transaction.
+pub(super) async fn insert_audit<'e>(
+    ex: impl sqlx::Executor<'e, Database = sqlx::Any>,
     e: AuditEvent<'_>,
     now: i64,
 ) -> Result<(), StoreError> {
-    sqlx::query(INSERT)
+    sqlx::query("INSERT INTO audit_log (id, at, actor, action, target, detail) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(new_id())
         .bind(now)
         .bind(e.actor)
         .bind(e.action)
         .bind(e.target)
         .bind(e.detail.to_string())
-        .execute(&mut **tx)
+        .execute(ex)
         .await?;
     Ok(())
 }
 
 impl Store {
     pub async fn audit(&self, e: AuditEvent<'_>, now: i64) -> Result<(), StoreError> {
-        sqlx::query(INSERT)
-            .bind(new_id())
-            .bind(now)
-            .bind(e.actor)
-            .bind(e.action)
-            .bind(e.target)
-            .bind(e.detail.to_string())
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        insert_audit(&self.pool, e, now).await
     }
 
     /// Most recent first, for the CLI and tests.

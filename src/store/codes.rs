@@ -74,7 +74,7 @@ impl Redemption {
             .bind(l.code_hash)
             .execute(&mut *self.tx)
             .await?;
-        insert_audit(&mut self.tx, audit, now).await?;
+        insert_audit(&mut *self.tx, audit, now).await?;
         self.tx.commit().await?;
         Ok(())
     }

@@ -265,18 +265,24 @@ impl Agent {
                 return self.post_alexa(body.clone(), Some(signature.clone())).await;
             }
         }
-        let access = self.next_access();
+        let slot = self.next_slot();
+        let access = self.pool.get(slot).access;
+        self.alexa_for(slot, &access, &timestamp).await
+    }
+
+    /// A LaunchRequest from the Alexa user of pool slot `slot`.
+    async fn alexa_for(&mut self, slot: usize, access: &str, timestamp: &str) -> Result<(), String> {
         // Formatted, not built with `json!`: the load generator shares the
         // machine's two cores with the server, and a JSON tree per request
         // cost it more than the server spends answering. Tokens and the
         // timestamp need no JSON escaping.
         let body = format!(
-            r#"{{"version":"1.0","session":{{"new":true,"sessionId":"s","application":{{"applicationId":"amzn1.ask.skill.bench"}},"user":{{"userId":"amzn1.ask.account.BENCH","accessToken":"{access}"}}}},"context":{{"System":{{"application":{{"applicationId":"amzn1.ask.skill.bench"}},"user":{{"userId":"amzn1.ask.account.BENCH","accessToken":"{access}"}}}}}},"request":{{"type":"LaunchRequest","requestId":"r","timestamp":"{timestamp}","locale":"en-US"}}}}"#
+            r#"{{"version":"1.0","session":{{"new":true,"sessionId":"s","application":{{"applicationId":"amzn1.ask.skill.bench"}},"user":{{"userId":"amzn1.ask.account.BENCH{slot}","accessToken":"{access}"}}}},"context":{{"System":{{"application":{{"applicationId":"amzn1.ask.skill.bench"}},"user":{{"userId":"amzn1.ask.account.BENCH{slot}","accessToken":"{access}"}}}}}},"request":{{"type":"LaunchRequest","requestId":"r","timestamp":"{timestamp}","locale":"en-US"}}}}"#
         )
         .into_bytes();
         let signature = self.signed.as_ref().map(|(_, signer)| signer.sign(&body));
         if let Some(sig) = &signature {
-            self.last_signed = Some((timestamp, body.clone(), sig.clone()));
+            self.last_signed = Some((timestamp.to_string(), body.clone(), sig.clone()));
         }
         self.post_alexa(body, signature).await
     }
@@ -366,7 +372,37 @@ pub async fn seed(srv: &Server, n: usize, parallel: usize) -> anyhow::Result<Arc
         let linked = t.await?.map_err(|e| anyhow::anyhow!("linking the benchmark's accounts failed: {e}"))?;
         slots.extend(linked.into_iter().map(std::sync::Mutex::new));
     }
-    Ok(Arc::new(Pool { client_id, client_secret, slots }))
+    let pool = Arc::new(Pool { client_id, client_secret, slots });
+    // Each link's first skill request, as after a real linking: it records
+    // the link's Alexa user id once, so the scenarios measure the steady
+    // state rather than 10,000 first-use writes.
+    let timestamp = linkbroker::alexa::timestamp::format_iso8601(linkbroker::clock::now());
+    let mut firsts = Vec::new();
+    for part in 0..parallel {
+        let mut agent = Agent {
+            http: http.clone(),
+            base: srv.base.clone(),
+            client_id: pool.client_id.clone(),
+            client_secret: pool.client_secret.clone(),
+            pool: pool.clone(),
+            cursor: 0,
+            stride: 1,
+            signed: None,
+            last_signed: None,
+        };
+        let timestamp = timestamp.clone();
+        firsts.push(tokio::spawn(async move {
+            for slot in (part..agent.pool.len()).step_by(parallel) {
+                let access = agent.pool.get(slot).access;
+                agent.alexa_for(slot, &access, &timestamp).await?;
+            }
+            Ok::<_, String>(())
+        }));
+    }
+    for t in firsts {
+        t.await?.map_err(|e| anyhow::anyhow!("the first skill requests failed: {e}"))?;
+    }
+    Ok(pool)
 }
 
 pub async fn run(
