@@ -207,6 +207,7 @@ impl Application {
             alexa_verifier,
             metrics: metrics.clone(),
             limits,
+            password_checks: Arc::new(tokio::sync::Semaphore::new(crate::routes::PASSWORD_CHECKS)),
         });
         let dev = options.dev;
         let server = HttpServer::new(move || {

@@ -492,28 +492,32 @@ fn invalid(e: impl std::fmt::Display) -> actix_web::Error {
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
+    use crate::routes::endpoints::at;
+    use actix_web::http::Method;
+    let endpoints = vec![
+        at("/openapi.json", Method::GET, openapi),
+        at("/users", Method::GET, list_users),
+        at("/users", Method::POST, create_user),
+        at("/users/{id}", Method::GET, get_user),
+        at("/users/{id}", Method::DELETE, delete_user),
+        at("/users/{id}/links", Method::DELETE, revoke_all_links),
+        at("/users/{id}/identities/{provider}/{subject}", Method::DELETE, unlink_identity),
+        at("/users/{id}/permissions/{permission}", Method::PUT, grant_permission),
+        at("/users/{id}/permissions/{permission}", Method::DELETE, revoke_permission),
+        at("/users/{id}/links/{link_id}", Method::DELETE, revoke_link),
+        at("/users/{id}/{op}", Method::POST, set_status),
+        at("/clients", Method::GET, list_clients),
+        at("/clients", Method::POST, super::api_clients::create_client),
+        at("/clients/{id}", Method::DELETE, super::api_clients::delete_client),
+        at("/clients/{id}", Method::PUT, super::api_clients::update_client),
+        at("/clients/{id}/rotate-secret", Method::POST, super::api_clients::rotate_secret),
+        at("/audit", Method::GET, list_audit),
+    ];
     cfg.service(
-        web::scope("/admin/api")
+        crate::routes::endpoints::mount_on(web::scope("/admin/api"), endpoints)
             .app_data(web::JsonConfig::default().limit(64 * 1024).error_handler(|e, _| invalid(e)))
             .app_data(web::QueryConfig::default().error_handler(|e, _| invalid(e)))
             .app_data(web::PathConfig::default().error_handler(|e, _| invalid(e)))
-            .route("/openapi.json", web::get().to(openapi))
-            .route("/users", web::get().to(list_users))
-            .route("/users", web::post().to(create_user))
-            .route("/users/{id}", web::get().to(get_user))
-            .route("/users/{id}", web::delete().to(delete_user))
-            .route("/users/{id}/links", web::delete().to(revoke_all_links))
-            .route("/users/{id}/identities/{provider}/{subject}", web::delete().to(unlink_identity))
-            .route("/users/{id}/permissions/{permission}", web::put().to(grant_permission))
-            .route("/users/{id}/permissions/{permission}", web::delete().to(revoke_permission))
-            .route("/users/{id}/links/{link_id}", web::delete().to(revoke_link))
-            .route("/users/{id}/{op}", web::post().to(set_status))
-            .route("/clients", web::get().to(list_clients))
-            .route("/clients", web::post().to(super::api_clients::create_client))
-            .route("/clients/{id}", web::delete().to(super::api_clients::delete_client))
-            .route("/clients/{id}", web::put().to(super::api_clients::update_client))
-            .route("/clients/{id}/rotate-secret", web::post().to(super::api_clients::rotate_secret))
-            .route("/audit", web::get().to(list_audit))
             .default_service(web::to(|| async { Err::<HttpResponse, _>(ApiError::NotFound) })),
     );
 }

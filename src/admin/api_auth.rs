@@ -49,6 +49,7 @@ impl ResponseError for ApiError {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Invalid(_) => StatusCode::BAD_REQUEST,
             Self::Store(StoreError::Conflict(_)) => StatusCode::CONFLICT,
+            Self::Store(StoreError::InvalidValue(_)) => StatusCode::BAD_REQUEST,
             Self::Store(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
@@ -59,6 +60,9 @@ impl ResponseError for ApiError {
             Self::NotFound => ("not_found", self.to_string()),
             Self::Invalid(m) => ("invalid_request", m.clone()),
             Self::Store(StoreError::Conflict(_)) => ("conflict", "a record with that value already exists".into()),
+            Self::Store(StoreError::InvalidValue(_)) => {
+                ("invalid_request", "the input holds characters that are not allowed".into())
+            }
             Self::Store(e) => {
                 tracing::error!(error = %e, "admin API request failed in the store");
                 ("unavailable", "the database is unavailable; retry shortly".into())

@@ -32,6 +32,7 @@ impl ResponseError for AdminError {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::BadInput(_) => StatusCode::BAD_REQUEST,
             Self::Store(StoreError::Conflict(_)) => StatusCode::CONFLICT,
+            Self::Store(StoreError::InvalidValue(_)) => StatusCode::BAD_REQUEST,
             Self::Store(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
@@ -50,6 +51,9 @@ impl ResponseError for AdminError {
             Self::BadInput(msg) => error_page(status, "Check your input", msg, None),
             Self::Store(StoreError::Conflict(_)) => {
                 error_page(status, "Already exists", "A record with that value already exists.", None)
+            }
+            Self::Store(StoreError::InvalidValue(_)) => {
+                error_page(status, "Check your input", "The input holds characters that are not allowed.", None)
             }
             Self::Store(e) => {
                 tracing::error!(error = %e, "admin request failed in the store");

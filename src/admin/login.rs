@@ -21,6 +21,7 @@ use crate::store::{AdminRow, AuditEvent};
 /// Ties the sign-in form to the browser that loaded it (login CSRF).
 const LOGIN_COOKIE: &str = "lb_admin_login";
 const FAILED: &str = "Email or password is incorrect.";
+const BUSY: &str = "Too many sign-ins at once. Try again in a moment.";
 /// Failure counts start over after an hour without failures.
 const DECAY: i64 = 3600;
 const MAX_LOCK: i64 = 15 * 60;
@@ -100,11 +101,20 @@ pub async fn submit(
     // Behind a load balancer, the caller's address from a trusted proxy.
     let ip_key = format!("ip:{}", crate::routes::caller(&req, &state));
     let store = &state.auth.store;
-    let wait = store.login_locked_for(&account_key, now).await?.max(store.login_locked_for(&ip_key, now).await?);
-    if wait > 0 {
-        let msg = format!("Too many failed attempts. Try again in {wait} seconds.");
+    // Each check costs ~19 MiB for a moment: a flood must not take the
+    // instance's memory, so past the cap the answer is "busy" at once.
+    let Ok(_permit) = state.password_checks.clone().try_acquire_owned() else {
+        let mut resp = login_page(&state, StatusCode::SERVICE_UNAVAILABLE, &typed, Some(BUSY));
+        resp.headers_mut().insert(actix_web::http::header::RETRY_AFTER, 1.into());
+        return Ok(resp);
+    };
+    let account = store.reserve_login_attempt(&account_key, DECAY, |n| backoff(n, 3), now).await?;
+    let ip = store.reserve_login_attempt(&ip_key, DECAY, |n| backoff(n, 20), now).await?;
+    if account.is_none() || ip.is_none() {
+        let wait = store.login_locked_for(&account_key, now).await?.max(store.login_locked_for(&ip_key, now).await?);
+        let msg = format!("Too many failed attempts. Try again in {} seconds.", wait.max(1));
         let mut resp = login_page(&state, StatusCode::TOO_MANY_REQUESTS, &typed, Some(&msg));
-        resp.headers_mut().insert(actix_web::http::header::RETRY_AFTER, wait.into());
+        resp.headers_mut().insert(actix_web::http::header::RETRY_AFTER, wait.max(1).into());
         return Ok(resp);
     }
     let admin = match Email::parse(&typed) {
@@ -120,10 +130,12 @@ pub async fn submit(
         .await
         .unwrap_or(false);
     match admin {
-        Some(admin) if verified => sign_in(&req, &state, &admin, &account_key, now).await,
+        Some(admin) if verified => {
+            store.refund_login_attempt(&ip_key).await?;
+            sign_in(&req, &state, &admin, &account_key, now).await
+        }
         _ => {
-            store.record_login_failure(&account_key, DECAY, |n| backoff(n, 3), now).await?;
-            store.record_login_failure(&ip_key, DECAY, |n| backoff(n, 20), now).await?;
+            // The attempt was counted when it was reserved.
             let event = AuditEvent {
                 actor: &ip_key,
                 action: "admin_login_failed",

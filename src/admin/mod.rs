@@ -48,36 +48,43 @@ async fn stylesheet() -> actix_web::HttpResponse {
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
+    use crate::routes::endpoints::at;
     api::configure(cfg);
-    cfg.route("/admin", web::get().to(audit::dashboard))
-        .route("/admin/static/admin.css", web::get().to(stylesheet))
-        .route("/admin/login", web::get().to(login::form))
-        .route("/admin/login", web::post().to(login::submit))
-        .route("/admin/logout", web::post().to(login::logout))
-        .route("/admin/audit", web::get().to(audit::log))
-        .route("/admin/clients", web::get().to(clients::list))
-        .route("/admin/clients", web::post().to(clients::create))
-        .route("/admin/clients/new", web::get().to(clients::new_form))
-        .route("/admin/clients/{id}", web::get().to(clients::show))
-        .route("/admin/clients/{id}", web::post().to(clients::update))
-        .route("/admin/clients/{id}/confirm", web::get().to(clients::confirm))
-        .route("/admin/clients/{id}/rotate", web::post().to(clients::rotate))
-        .route("/admin/clients/{id}/delete", web::post().to(clients::delete))
-        .route("/admin/tokens", web::get().to(tokens::list))
-        .route("/admin/tokens", web::post().to(tokens::create))
-        .route("/admin/tokens/{id}/revoke", web::get().to(tokens::confirm_revoke))
-        .route("/admin/tokens/{id}/revoke", web::post().to(tokens::revoke))
-        .route("/admin/users", web::get().to(users::list))
-        .route("/admin/users", web::post().to(user_actions::create))
-        .route("/admin/users/new", web::get().to(users::new_form))
-        .route("/admin/users/{id}", web::get().to(users::show))
-        .route("/admin/users/{id}/export", web::get().to(users::export))
-        .route("/admin/users/{id}/confirm", web::get().to(users::confirm))
-        .route("/admin/users/{id}/permissions", web::post().to(user_actions::permissions))
-        .route("/admin/users/{id}/status", web::post().to(user_actions::status))
-        .route("/admin/users/{id}/links/revoke", web::post().to(user_actions::revoke_links))
-        .route("/admin/users/{id}/identities/unlink", web::post().to(user_actions::unlink))
-        .route("/admin/users/{id}/delete", web::post().to(user_actions::delete));
+    use actix_web::http::Method;
+    crate::routes::endpoints::mount(
+        cfg,
+        vec![
+            at("/admin", Method::GET, audit::dashboard),
+            at("/admin/static/admin.css", Method::GET, stylesheet),
+            at("/admin/login", Method::GET, login::form),
+            at("/admin/login", Method::POST, login::submit),
+            at("/admin/logout", Method::POST, login::logout),
+            at("/admin/audit", Method::GET, audit::log),
+            at("/admin/clients", Method::GET, clients::list),
+            at("/admin/clients", Method::POST, clients::create),
+            at("/admin/clients/new", Method::GET, clients::new_form),
+            at("/admin/clients/{id}", Method::GET, clients::show),
+            at("/admin/clients/{id}", Method::POST, clients::update),
+            at("/admin/clients/{id}/confirm", Method::GET, clients::confirm),
+            at("/admin/clients/{id}/rotate", Method::POST, clients::rotate),
+            at("/admin/clients/{id}/delete", Method::POST, clients::delete),
+            at("/admin/tokens", Method::GET, tokens::list),
+            at("/admin/tokens", Method::POST, tokens::create),
+            at("/admin/tokens/{id}/revoke", Method::GET, tokens::confirm_revoke),
+            at("/admin/tokens/{id}/revoke", Method::POST, tokens::revoke),
+            at("/admin/users", Method::GET, users::list),
+            at("/admin/users", Method::POST, user_actions::create),
+            at("/admin/users/new", Method::GET, users::new_form),
+            at("/admin/users/{id}", Method::GET, users::show),
+            at("/admin/users/{id}/export", Method::GET, users::export),
+            at("/admin/users/{id}/confirm", Method::GET, users::confirm),
+            at("/admin/users/{id}/permissions", Method::POST, user_actions::permissions),
+            at("/admin/users/{id}/status", Method::POST, user_actions::status),
+            at("/admin/users/{id}/links/revoke", Method::POST, user_actions::revoke_links),
+            at("/admin/users/{id}/identities/unlink", Method::POST, user_actions::unlink),
+            at("/admin/users/{id}/delete", Method::POST, user_actions::delete),
+        ],
+    );
 }
 
 /// Unix seconds as `YYYY-MM-DD HH:MM UTC` (0 shows as "never").

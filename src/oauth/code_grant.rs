@@ -36,6 +36,11 @@ impl AuthServer {
         if found.expires_at <= now {
             return Err(OAuthError::invalid_grant("the authorization code has expired"));
         }
+        // Read before the transaction: while it is open it holds the code's
+        // row (and on SQLite the write lock) and a pool connection, so any
+        // other query from inside it could wait on the pool for ever.
+        let user = self.store.user_by_id(&found.user_id).await?;
+        let user_refused = user.as_ref().is_none_or(|u| u.is_disabled());
         let Some(redemption) = self.store.begin_redemption(code_hash.as_str(), now).await? else {
             // A racing redemption won; its link is committed and visible now.
             let grant_id = match self.store.find_code(code_hash.as_str()).await? {
@@ -44,19 +49,16 @@ impl AuthServer {
             };
             return Err(self.code_replayed(client, grant_id, now).await?);
         };
-        // The transaction holds the code's row (and SQLite's write lock):
-        // reads only until it ends.
         if let Err(e) = check_request(&redemption.row, redirect_uri, verifier) {
             redemption.burn().await?;
             return Err(e);
         }
-        let row = redemption.row.clone();
-        let user = self.store.user_by_id(&row.user_id).await?;
-        if user.as_ref().is_none_or(|u| u.is_disabled()) {
+        if user_refused {
             redemption.burn().await?;
-            self.audit_disabled_user_refused(client, &row.user_id, now).await;
+            self.audit_disabled_user_refused(client, &found.user_id, now).await;
             return Err(OAuthError::invalid_grant("the user is disabled"));
         }
+        let row = redemption.row.clone();
 
         let grant_id = crate::store::new_id();
         let refresh = token_format::first_refresh_token(&grant_id);

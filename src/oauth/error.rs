@@ -65,6 +65,9 @@ impl From<StoreError> for OAuthError {
         match e {
             // A fault on our side must never read as "your grant is dead":
             // platforms would unlink the user for good.
+            StoreError::InvalidValue(_) => {
+                Self::invalid_request("a parameter holds a character that is not allowed (such as a NUL byte)")
+            }
             StoreError::Unavailable(_) => {
                 tracing::warn!(error = %e, "database unavailable");
                 Self::new(ErrorCode::TemporarilyUnavailable, "the service is temporarily unavailable, retry later")

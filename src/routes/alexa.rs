@@ -14,7 +14,9 @@ use crate::store::{AuditEvent, ResolvedToken};
 pub const MAX_BODY: usize = 64 * 1024;
 
 pub fn resource() -> actix_web::Resource {
-    web::resource("/alexa").app_data(web::PayloadConfig::new(MAX_BODY)).route(web::post().to(skill))
+    let endpoint = super::endpoints::at("/alexa", actix_web::http::Method::POST, skill);
+    let mut resources = super::endpoints::resources(vec![endpoint]);
+    resources.remove(0).app_data(web::PayloadConfig::new(MAX_BODY))
 }
 
 async fn skill(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes) -> HttpResponse {
@@ -57,6 +59,7 @@ async fn skill(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes) -
         None => None,
         Some(token) => match state.auth.resolve_access(token, now).await {
             Ok(r) => r,
+            Err(crate::store::StoreError::InvalidValue(_)) => None,
             Err(e) => {
                 tracing::warn!(error = %e, "skill request failed on the database");
                 return HttpResponse::Ok()
@@ -101,6 +104,9 @@ fn refuse(reason: &str) -> HttpResponse {
 }
 
 fn unavailable(e: &crate::store::StoreError) -> HttpResponse {
+    if matches!(e, crate::store::StoreError::InvalidValue(_)) {
+        return refuse("the request holds characters that are not allowed");
+    }
     tracing::warn!(error = %e, "alexa skill event failed on the database");
     HttpResponse::ServiceUnavailable()
         .insert_header(("Retry-After", "5"))

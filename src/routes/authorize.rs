@@ -68,6 +68,14 @@ pub async fn authorize(req: HttpRequest, state: web::Data<AppState>) -> HttpResp
 }
 
 pub fn unavailable(e: &crate::store::StoreError) -> HttpResponse {
+    if matches!(e, crate::store::StoreError::InvalidValue(_)) {
+        return error_page(
+            StatusCode::BAD_REQUEST,
+            "Invalid request",
+            "The request holds characters that are not allowed.",
+            None,
+        );
+    }
     tracing::warn!(error = %e, "authorization flow failed on the database");
     let mut r = error_page(
         StatusCode::SERVICE_UNAVAILABLE,

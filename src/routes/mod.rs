@@ -8,6 +8,7 @@ mod callback;
 mod consent;
 mod dev;
 mod discovery;
+pub mod endpoints;
 mod health;
 mod limits;
 mod metrics;
@@ -17,6 +18,7 @@ mod token;
 mod userinfo;
 
 use actix_web::web;
+use endpoints::at;
 
 use crate::metrics::Metrics;
 use crate::oauth::AuthServer;
@@ -41,28 +43,46 @@ pub struct AppState {
     pub metrics: Metrics,
     /// Per-instance abuse limits.
     pub limits: RateLimits,
+    /// Concurrent admin password verifications (argon2id, about 19 MiB
+    /// each); a sign-in past the cap is answered 503 at once.
+    pub password_checks: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
+/// How many admin password verifications may run at once per instance.
+pub const PASSWORD_CHECKS: usize = 4;
+
 pub fn configure(cfg: &mut web::ServiceConfig, dev: bool) {
-    cfg.route("/healthz", web::get().to(health::healthz))
-        .route("/readyz", web::get().to(health::readyz))
-        .route("/metrics", web::get().to(metrics::metrics))
-        .route("/static/style.css", web::get().to(pages::stylesheet))
-        .route("/oauth/authorize", web::get().to(authorize::authorize))
-        .route("/oauth/callback", web::get().to(callback::callback))
-        .route("/oauth/consent", web::get().to(consent::show))
-        .route("/oauth/consent", web::post().to(consent::submit))
-        .route("/oauth/token", web::post().to(token::token))
-        .route("/oauth/revoke", web::post().to(revocation::revoke))
-        .route("/oauth/introspect", web::post().to(revocation::introspect))
-        .route("/oauth/userinfo", web::get().to(userinfo::userinfo))
-        .route("/oauth/jwks", web::get().to(discovery::jwks))
-        .route("/.well-known/oauth-authorization-server", web::get().to(discovery::metadata))
-        .service(alexa::resource());
+    use actix_web::http::Method;
+    let (get, post) = (Method::GET, Method::POST);
+    endpoints::mount(
+        cfg,
+        vec![
+            at("/healthz", get.clone(), health::healthz),
+            at("/readyz", get.clone(), health::readyz),
+            at("/metrics", get.clone(), metrics::metrics),
+            at("/static/style.css", get.clone(), pages::stylesheet),
+            at("/oauth/authorize", get.clone(), authorize::authorize),
+            at("/oauth/callback", get.clone(), callback::callback),
+            at("/oauth/consent", get.clone(), consent::show),
+            at("/oauth/consent", post.clone(), consent::submit),
+            at("/oauth/token", post.clone(), token::token),
+            at("/oauth/revoke", post.clone(), revocation::revoke),
+            at("/oauth/introspect", post.clone(), revocation::introspect),
+            at("/oauth/userinfo", get.clone(), userinfo::userinfo),
+            at("/oauth/jwks", get.clone(), discovery::jwks),
+            at("/.well-known/oauth-authorization-server", get.clone(), discovery::metadata),
+        ],
+    );
+    cfg.service(alexa::resource());
     crate::admin::configure(cfg);
     if dev {
-        cfg.route("/dev/login", web::get().to(dev::login_form))
-            .route("/dev/login", web::post().to(dev::login_submit))
-            .route("/dev/callback", web::get().to(dev::callback_page));
+        endpoints::mount(
+            cfg,
+            vec![
+                at("/dev/login", get.clone(), dev::login_form),
+                at("/dev/login", post, dev::login_submit),
+                at("/dev/callback", get, dev::callback_page),
+            ],
+        );
     }
 }

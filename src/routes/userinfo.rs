@@ -12,7 +12,9 @@ pub async fn userinfo(req: HttpRequest, state: web::Data<AppState>) -> HttpRespo
     };
     let resolved = match state.auth.resolve_access(token, now).await {
         Ok(Some(r)) => r,
-        Ok(None) => return unauthorized("the access token is invalid, expired or revoked"),
+        Ok(None) | Err(crate::store::StoreError::InvalidValue(_)) => {
+            return unauthorized("the access token is invalid, expired or revoked")
+        }
         Err(e) => return unavailable(&e),
     };
     HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(serde_json::json!({

@@ -98,37 +98,50 @@ impl Store {
         Ok(row.map_or(0, |(until,)| (until - now).max(0)))
     }
 
-    /// Counts a failure for `key` (restarting the count after `decay` quiet
-    /// seconds) and locks it for `backoff(failures)` seconds. Keys quiet and
-    /// unlocked for longer than `decay` are purged on the way.
-    pub async fn record_login_failure(
+    /// Reserves one sign-in attempt for `key` before its password is checked,
+    /// in one atomic statement: counts it (restarting the count after
+    /// `decay` quiet seconds) and locks the key for `backoff(count)` seconds,
+    /// refusing while a lock holds. So parallel attempts cannot all pass a
+    /// check made before any of them was recorded. `None`: locked. A
+    /// successful sign-in then clears or refunds the attempt.
+    pub async fn reserve_login_attempt(
         &self,
         key: &str,
         decay: i64,
         backoff: impl Fn(i64) -> i64,
         now: i64,
-    ) -> Result<i64, StoreError> {
+    ) -> Result<Option<i64>, StoreError> {
         sqlx::query("DELETE FROM login_throttle WHERE updated_at < $1 AND locked_until < $2")
             .bind(now - decay)
             .bind(now)
             .execute(&self.pool)
             .await?;
-        let (failures,): (i64,) = sqlx::query_as(
-            "INSERT INTO login_throttle (key, failures, locked_until, updated_at) VALUES ($1, 1, 0, $2) \
-             ON CONFLICT (key) DO UPDATE SET updated_at = $2, failures = CASE WHEN login_throttle.updated_at < $3 \
-             THEN 1 ELSE login_throttle.failures + 1 END RETURNING failures",
-        )
-        .bind(key)
-        .bind(now)
-        .bind(now - decay)
-        .fetch_one(&self.pool)
-        .await?;
-        sqlx::query("UPDATE login_throttle SET locked_until = $1 WHERE key = $2")
-            .bind(now + backoff(failures))
+        // The backoff as a SQL CASE over the new count (integers of our own,
+        // not input), so the lock is set in the same statement.
+        let lock_for = |count: &str| {
+            let steps: String = (1..=32).map(|n| format!(" WHEN {n} THEN {}", backoff(n))).collect();
+            format!("CASE {count}{steps} ELSE {} END", backoff(i64::MAX / 2))
+        };
+        let next = "CASE WHEN login_throttle.updated_at < $3 THEN 1 ELSE login_throttle.failures + 1 END";
+        let sql = format!(
+            "INSERT INTO login_throttle (key, failures, locked_until, updated_at) VALUES ($1, 1, $2 + {first}, $2) \
+             ON CONFLICT (key) DO UPDATE SET failures = {next}, locked_until = $2 + {lock}, updated_at = $2 \
+             WHERE login_throttle.locked_until <= $2 RETURNING failures",
+            first = lock_for("1"),
+            lock = lock_for(next),
+        );
+        let row: Option<(i64,)> =
+            sqlx::query_as(&sql).bind(key).bind(now).bind(now - decay).fetch_optional(&self.pool).await?;
+        Ok(row.map(|(n,)| n))
+    }
+
+    /// Gives back one reserved attempt (a successful sign-in from an address).
+    pub async fn refund_login_attempt(&self, key: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE login_throttle SET failures = failures - 1 WHERE key = $1 AND failures > 0")
             .bind(key)
             .execute(&self.pool)
             .await?;
-        Ok(failures)
+        Ok(())
     }
 
     pub async fn clear_login_failures(&self, key: &str) -> Result<(), StoreError> {

@@ -59,6 +59,10 @@ pub enum StoreError {
     /// A uniqueness rule was broken (a duplicate email, client, ...).
     #[error("conflict: {0}")]
     Conflict(String),
+    /// The database cannot hold a value the client sent (Postgres SQLSTATE
+    /// class 22, e.g. a NUL byte in text): the client's fault, a 400.
+    #[error("value refused by the database: {0}")]
+    InvalidValue(#[source] sqlx::Error),
     #[error("database error: {0}")]
     Other(#[source] sqlx::Error),
     #[error("migration failed: {0}")]
@@ -81,6 +85,8 @@ impl From<sqlx::Error> for StoreError {
                     || code.starts_with("57P");
                 if transient {
                     Self::Unavailable(e)
+                } else if code.starts_with("22") {
+                    Self::InvalidValue(e)
                 } else if db.is_unique_violation() {
                     Self::Conflict(db.message().to_string())
                 } else {

@@ -13,6 +13,7 @@ both_backends!(
     sign_out_ends_the_session_everywhere,
     sessions_expire_after_idle_time_and_absolute_lifetime,
     sign_in_without_the_form_cookie_is_refused,
+    parallel_wrong_passwords_do_not_get_past_the_throttle,
 );
 
 async fn sign_in_opens_the_dashboard_with_a_strict_http_only_cookie(backend: Backend) {
@@ -108,10 +109,55 @@ async fn repeated_failures_lock_the_account_even_for_the_right_password(backend:
     // the next failure of any key, or reset by its own).
     let far = linkbroker::clock::now() + 7200;
     let key = format!("email:{ADMIN_EMAIL}");
-    app.store.record_login_failure("email:other@example.com", 3600, |_| 0, far).await.unwrap();
+    app.store.reserve_login_attempt("email:other@example.com", 3600, |_| 0, far).await.unwrap();
     assert_eq!(app.store.login_locked_for(&key, far).await.unwrap(), 0);
-    let n = app.store.record_login_failure(&key, 3600, |_| 0, far).await.unwrap();
-    assert_eq!(n, 1, "the count starts over after an hour without failures");
+    let n = app.store.reserve_login_attempt(&key, 3600, |_| 0, far).await.unwrap();
+    assert_eq!(n, Some(1), "the count starts over after an hour without failures");
+}
+
+async fn parallel_wrong_passwords_do_not_get_past_the_throttle(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    create_admin(&app).await;
+    // One form cookie and CSRF token, reused by thirty posts at once (a
+    // client without a cookie jar, so every post sends that same cookie).
+    let page = app.api.get(app.url("/admin/login")).send().await.unwrap();
+    let cookie = page.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
+    let csrf = crate::helpers::hidden_field(&page.text().await.unwrap(), "csrf").unwrap();
+    let posts: Vec<_> = (0..30)
+        .map(|_| {
+            let req = app.api.post(app.url("/admin/login")).header("Cookie", cookie.as_str()).form(&[
+                ("email", ADMIN_EMAIL),
+                ("password", "wrong-guess"),
+                ("csrf", csrf.as_str()),
+            ]);
+            tokio::spawn(async move { req.send().await.unwrap().status().as_u16() })
+        })
+        .collect();
+    let mut statuses = std::collections::BTreeMap::<u16, usize>::new();
+    for p in posts {
+        *statuses.entry(p.await.unwrap()).or_default() += 1;
+    }
+    let verified = statuses.get(&401).copied().unwrap_or(0);
+    assert!(verified <= 4, "only the free attempts are checked against the password: {statuses:?}");
+
+    // The reservation itself is atomic, whatever the cap on verifications:
+    // of thirty at once, exactly the free ones get through.
+    let now = linkbroker::clock::now();
+    let store = std::sync::Arc::new(app.store.clone());
+    let reservations: Vec<_> = (0..30)
+        .map(|_| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                store.reserve_login_attempt("email:racer@example.com", 3600, |n| if n < 3 { 0 } else { 60 }, now).await
+            })
+        })
+        .collect();
+    let mut granted = 0;
+    for r in reservations {
+        granted += usize::from(r.await.unwrap().unwrap().is_some());
+    }
+    assert_eq!(granted, 3, "two free attempts, the third locks the key for the rest");
+    assert_eq!(verified + statuses.get(&429).unwrap_or(&0) + statuses.get(&503).unwrap_or(&0), 30, "{statuses:?}");
 }
 
 async fn sign_out_ends_the_session_everywhere(backend: Backend) {

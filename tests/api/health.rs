@@ -35,3 +35,34 @@ async fn pages_cannot_be_framed(backend: Backend) {
     assert_eq!(r.headers()["x-frame-options"], "DENY");
     assert!(r.headers()["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
 }
+
+/// SPEC: a known path asked with a method it does not serve answers 405 with
+/// `Allow`, on every family of routes; an unknown path stays 404.
+#[tokio::test]
+async fn known_paths_with_the_wrong_method_answer_405_with_allow() {
+    let Some(app) = crate::helpers::spawn_app(crate::helpers::Backend::Sqlite).await else { return };
+    for (method, path, allow) in [
+        ("GET", "/oauth/token", "POST"),
+        ("GET", "/oauth/revoke", "POST"),
+        ("GET", "/oauth/introspect", "POST"),
+        ("POST", "/oauth/userinfo", "GET"),
+        ("DELETE", "/oauth/consent", "GET, POST"),
+        ("GET", "/alexa", "POST"),
+        ("POST", "/healthz", "GET"),
+        ("PUT", "/admin/login", "GET, POST"),
+        ("DELETE", "/admin/users", "GET, POST"),
+        ("PATCH", "/admin/api/users", "GET, POST"),
+        ("POST", "/admin/api/clients/x", "DELETE, PUT"),
+    ] {
+        let r = app
+            .api
+            .request(reqwest::Method::from_bytes(method.as_bytes()).unwrap(), app.url(path))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 405, "{method} {path}");
+        assert_eq!(r.headers()["allow"], allow, "{method} {path}");
+    }
+    let r = app.api.get(app.url("/oauth/nothing-here")).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+}
