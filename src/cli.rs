@@ -95,6 +95,10 @@ pub struct ClientAdd {
     pub skip_consent: bool,
     #[arg(long, value_enum, default_value = "opaque")]
     pub token_format: TokenFormat,
+    /// Accept PKCE `plain` from this client (S256 only otherwise; Alexa and
+    /// Google send S256)
+    #[arg(long)]
+    pub allow_plain_pkce: bool,
     #[arg(long)]
     pub json: bool,
 }
@@ -242,6 +246,7 @@ async fn seed_dev(store: &Store, public_url: &str) -> anyhow::Result<()> {
             scopes: vec!["profile".into()],
             skip_consent: false,
             token_format: TokenFormat::Opaque,
+            allow_plain_pkce: false,
             json: false,
         },
     )
@@ -289,6 +294,7 @@ pub async fn add_client(store: &Store, args: &ClientAdd) -> anyhow::Result<(Clie
                 skip_consent: args.skip_consent,
                 token_format: if args.token_format == TokenFormat::Jwt { "jwt" } else { "opaque" },
                 redirect_uris: &uris,
+                allow_plain_pkce: args.allow_plain_pkce,
             },
             crate::clock::now(),
         )

@@ -32,6 +32,23 @@ pub fn client_ip(peer: Option<IpAddr>, forwarded_for: Option<&str>, trusted: &[I
     Some(client)
 }
 
+/// The address as an abuse-limit key: IPv4 whole, IPv6 by its /64. One
+/// IPv6 host is given a whole /64 and may pick any address in it, so keying
+/// by address would hand it 2^64 fresh budgets.
+pub fn limit_key(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                let prefix = std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0);
+                format!("{prefix}/64")
+            }
+        },
+    }
+}
+
 /// `203.0.113.7`, `2001:db8::1`, or `[2001:db8::1]:443` / `203.0.113.7:443`.
 fn parse_entry(entry: &str) -> Option<IpAddr> {
     let entry = entry.trim();
@@ -81,6 +98,15 @@ mod tests {
         assert_eq!(client_ip(peer, Some("[2001:db8::1]:443"), &trusted), Some(ip("2001:db8::1")));
         assert_eq!(client_ip(peer, Some("not-an-ip"), &trusted), Some(ip("10.0.0.2")));
         assert_eq!(client_ip(peer, None, &trusted), Some(ip("10.0.0.2")));
+    }
+
+    #[test]
+    fn ipv6_callers_are_limited_by_their_slash_64() {
+        assert_eq!(limit_key(ip("2001:db8:1:2:aaaa::1")), limit_key(ip("2001:db8:1:2:bbbb::2")));
+        assert_eq!(limit_key(ip("2001:db8:1:2::1")), "2001:db8:1:2::/64");
+        assert_ne!(limit_key(ip("2001:db8:1:3::1")), limit_key(ip("2001:db8:1:2::1")));
+        assert_eq!(limit_key(ip("203.0.113.7")), "203.0.113.7");
+        assert_eq!(limit_key(ip("::ffff:203.0.113.7")), "203.0.113.7");
     }
 
     #[test]

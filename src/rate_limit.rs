@@ -12,7 +12,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// At most this many distinct keys are tracked per limiter.
-const MAX_KEYS: usize = 100_000;
+pub const MAX_KEYS: usize = 100_000;
 
 /// `N` requests per `period`: a bucket of `N` that refills evenly over the
 /// period, so bursts of up to `N` pass and the sustained rate is `N/period`.
@@ -97,10 +97,16 @@ impl RateLimiter {
             buckets
                 .retain(|_, b| b.tokens + now.saturating_duration_since(b.updated).as_secs_f64() * refill < capacity);
             if buckets.len() >= MAX_KEYS {
-                // Still full (a wide flood): forget everything rather than
-                // grow without bound or refuse every newcomer.
-                tracing::warn!(keys = buckets.len(), "rate limiter full; resetting it");
-                buckets.clear();
+                // Still full (a wide flood): forget the tenth least recently
+                // seen, not everyone (which would reset every caller's
+                // limit, the flooder's included).
+                tracing::warn!(keys = buckets.len(), "rate limiter full; evicting the least recently seen keys");
+                let mut seen: Vec<(Instant, String)> = buckets.iter().map(|(k, b)| (b.updated, k.clone())).collect();
+                let cut = (seen.len() / 10).max(1);
+                seen.select_nth_unstable_by(cut - 1, |a, b| a.0.cmp(&b.0));
+                for (_, key) in &seen[..cut] {
+                    buckets.remove(key);
+                }
             }
         }
         let bucket = buckets.entry(key.to_string()).or_insert(Bucket { tokens: capacity, updated: now });
@@ -132,6 +138,20 @@ pub fn retry_after_secs(wait: Duration) -> u64 {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_full_limiter_evicts_the_least_recently_seen_not_everyone() {
+        let limiter = RateLimiter::new(Some(Rate::per_minute(1)));
+        let start = Instant::now();
+        for i in 0..MAX_KEYS {
+            let _ = limiter.check_at(&format!("k{i}"), start + Duration::from_micros(i as u64));
+        }
+        let late = start + Duration::from_micros(MAX_KEYS as u64);
+        let recent = format!("k{}", MAX_KEYS - 1);
+        assert!(limiter.check_at("newcomer", late).is_ok());
+        assert!(limiter.check_at(&recent, late).is_err(), "a recently limited caller stays limited");
+        assert!(limiter.buckets.lock().unwrap().len() <= MAX_KEYS);
+    }
     use super::*;
 
     #[test]

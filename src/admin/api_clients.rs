@@ -22,6 +22,9 @@ pub struct NewClient {
     /// `opaque` (default) or `jwt`.
     #[serde(default)]
     token_format: Option<String>,
+    /// Accept PKCE `plain` from this client (default: S256 only).
+    #[serde(default)]
+    allow_plain_pkce: bool,
 }
 
 /// The client secret, returned only by create and rotate.
@@ -53,6 +56,7 @@ pub async fn create_client(
         scopes: body.scopes.clone(),
         skip_consent: body.skip_consent,
         token_format,
+        allow_plain_pkce: body.allow_plain_pkce,
         json: true,
     };
     let (id, secret) = add_client(&state.auth.store, &args).await.map_err(|e| ApiError::Invalid(e.to_string()))?;

@@ -112,6 +112,7 @@ pub async fn create(
         scopes: spec.scopes.iter().map(|s| s.as_str().to_string()).collect(),
         skip_consent: spec.skip_consent,
         token_format: if spec.jwt { TokenFormat::Jwt } else { TokenFormat::Opaque },
+        allow_plain_pkce: false,
         json: false,
     };
     let (id, secret) = add_client(&state.auth.store, &args).await.map_err(|e| AdminError::BadInput(e.to_string()))?;

@@ -99,7 +99,9 @@ pub async fn submit(
     let typed = form.email.trim().chars().take(254).collect::<String>().to_lowercase();
     let account_key = format!("email:{typed}");
     // Behind a load balancer, the caller's address from a trusted proxy.
-    let ip_key = format!("ip:{}", crate::routes::caller(&req, &state));
+    // Throttled by the caller's limit key (IPv6 by /64), audited by address.
+    let ip_key = format!("ip:{}", crate::routes::caller_key(&req, &state));
+    let caller = format!("ip:{}", crate::routes::caller(&req, &state));
     let store = &state.auth.store;
     // Each check costs ~19 MiB for a moment: a flood must not take the
     // instance's memory, so past the cap the answer is "busy" at once.
@@ -137,7 +139,7 @@ pub async fn submit(
         _ => {
             // The attempt was counted when it was reserved.
             let event = AuditEvent {
-                actor: &ip_key,
+                actor: &caller,
                 action: "admin_login_failed",
                 target: &typed,
                 detail: serde_json::json!({}),

@@ -89,8 +89,10 @@ pub async fn permissions(
     Ok(back_to(&r.user.id))
 }
 
-/// Disabling stops every link at once (tokens of a disabled user do not
-/// resolve) without destroying them, so enabling restores the links.
+/// Disabling stops every link (tokens of a disabled user do not resolve; at
+/// once here, within the 2 s cache bound elsewhere) without revoking them.
+/// Enabling brings back only the links the platforms kept: a refresh refused
+/// while disabled makes Alexa or Google drop the link for good.
 pub async fn status(
     req: HttpRequest,
     state: web::Data<AppState>,

@@ -13,11 +13,12 @@ pub enum CodeChallengeMethod {
 }
 
 impl CodeChallengeMethod {
-    /// RFC 7636 §4.3: absent means `plain`.
+    /// RFC 7636 §4.3 says absent means `plain`; RFC 9700 §2.1.1 asks for
+    /// S256, which Alexa and Google send, so absent means S256 here.
     pub fn parse(raw: Option<&str>) -> Result<Self, ParseError> {
         match raw {
-            None | Some("plain") => Ok(Self::Plain),
-            Some("S256") => Ok(Self::S256),
+            Some("plain") => Ok(Self::Plain),
+            None | Some("S256") => Ok(Self::S256),
             Some(other) => Err(ParseError::new(format!("code_challenge_method {other:?} is not supported (use S256)"))),
         }
     }
@@ -113,7 +114,7 @@ mod tests {
 
     #[test]
     fn method_defaults_to_plain_and_rejects_unknown() {
-        assert_eq!(CodeChallengeMethod::parse(None).unwrap(), CodeChallengeMethod::Plain);
+        assert_eq!(CodeChallengeMethod::parse(None).unwrap(), CodeChallengeMethod::S256);
         assert!(CodeChallengeMethod::parse(Some("S512")).is_err());
     }
 

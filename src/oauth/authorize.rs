@@ -105,6 +105,12 @@ impl AuthServer {
             }
             (Some(c), m) => {
                 let method = CodeChallengeMethod::parse(m).map_err(|e| back(ErrorCode::InvalidRequest, &e.0))?;
+                if method == CodeChallengeMethod::Plain && !client.allow_plain_pkce {
+                    return Err(back(
+                        ErrorCode::InvalidRequest,
+                        "code_challenge_method plain is not allowed for this client; use S256",
+                    ));
+                }
                 Some(CodeChallenge::parse(c, method).map_err(|e| back(ErrorCode::InvalidRequest, &e.0))?)
             }
         };

@@ -4,7 +4,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 
-use super::pages::{browser_cookie, browser_secret, error_page, redirect};
+use super::pages::{browser_cookie, error_page, redirect};
 use super::{limits, AppState};
 use crate::domain::Secret;
 use crate::oauth::authorize::Rejection;
@@ -16,7 +16,7 @@ const PENDING_TTL: i64 = 15 * 60;
 
 pub async fn authorize(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let now = state.auth.clock.now();
-    let caller = limits::caller(&req, &state);
+    let caller = limits::caller_key(&req, &state);
     if let Some(r) = limits::over_page(&state.limits.authorize_per_ip, &caller, "authorize per ip") {
         return r;
     }
@@ -33,7 +33,9 @@ pub async fn authorize(req: HttpRequest, state: web::Data<AppState>) -> HttpResp
         Err(Rejection::Redirect { location }) => return redirect(StatusCode::FOUND, &location),
         Err(Rejection::Unavailable(e)) => return unavailable(&e),
     };
-    let browser = browser_secret(&req).unwrap_or_else(Secret::generate);
+    // A fresh binding per authorization: a value the browser already had
+    // (perhaps planted) is never reused.
+    let browser = Secret::generate();
     let upstream_state = Secret::generate();
     // 256 random bits, base64url: a valid RFC 7636 verifier (43 characters).
     let verifier = Secret::generate();

@@ -96,7 +96,7 @@ pub async fn claim(
             Ok(p) => p?,
             Err(e) => return Some(Err(unavailable(&e))),
         };
-    if !same_browser(req, &pending.browser_hash) {
+    if !same_browser(req, &pending.browser_hash, state.secure_cookies) {
         let _ = state.auth.store.delete_pending(&pending.id).await;
         tracing::warn!("callback from a browser that did not start the authorization (login CSRF?)");
         return Some(Err(error_page(

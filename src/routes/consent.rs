@@ -43,7 +43,7 @@ async fn load(req: &HttpRequest, state: &AppState, id: Option<&str>, now: i64) -
     let gone = || error_page(StatusCode::BAD_REQUEST, "Request expired", GONE, None);
     let id = id.filter(|i| i.len() <= 64).ok_or_else(gone)?;
     let pending = state.auth.store.pending(id, now).await.map_err(|e| unavailable(&e))?.ok_or_else(gone)?;
-    if pending.user_id.is_none() || !same_browser(req, &pending.browser_hash) {
+    if pending.user_id.is_none() || !same_browser(req, &pending.browser_hash, state.secure_cookies) {
         return Err(gone());
     }
     Ok(pending)
@@ -141,7 +141,9 @@ pub async fn submit(req: HttpRequest, state: web::Data<AppState>, form: web::For
     issue_code_redirect(&state, &pending, &user_id, StatusCode::SEE_OTHER, now).await
 }
 
-/// Browsers send `Origin` on form posts; when present it must be ours.
+/// Browsers send `Origin` on form posts; when present it must be ours, the
+/// configured public URL's origin. Never the request's own Host or
+/// `X-Forwarded-Host`: any peer can send those.
 fn same_origin(req: &HttpRequest, issuer: &str) -> bool {
     let Some(origin) = req.headers().get("Origin").and_then(|v| v.to_str().ok()) else { return true };
     // Under `Referrer-Policy: no-referrer` (ours) browsers send `Origin: null`
@@ -151,6 +153,5 @@ fn same_origin(req: &HttpRequest, issuer: &str) -> bool {
         return true;
     }
     let ours = url::Url::parse(issuer).map(|u| u.origin().ascii_serialization()).unwrap_or_default();
-    let local = req.connection_info().host().to_string();
-    origin == ours || origin.ends_with(&format!("//{local}"))
+    origin == ours
 }

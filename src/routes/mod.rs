@@ -25,7 +25,7 @@ use crate::oauth::AuthServer;
 use crate::rate_limit::RateLimits;
 use crate::upstream::Upstream;
 
-pub use limits::caller;
+pub use limits::{caller, caller_key};
 pub use pages::{error_page, redirect, render};
 
 /// Shared by every handler.

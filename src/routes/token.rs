@@ -34,7 +34,7 @@ pub async fn authenticated_client(
 
 pub async fn token(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes) -> HttpResponse {
     let now = state.auth.clock.now();
-    if let Some(r) = limits::over_json(&state.limits.token_per_ip, &limits::caller(&req, &state), "token per ip") {
+    if let Some(r) = limits::over_json(&state.limits.token_per_ip, &limits::caller_key(&req, &state), "token per ip") {
         return r;
     }
     let (client, params, via_basic) = match authenticated_client(&req, &state, &body).await {

@@ -13,6 +13,7 @@ struct ClientRecord {
     skip_consent: i64,
     token_format: String,
     created_at: i64,
+    allow_plain_pkce: i64,
 }
 
 #[derive(Debug, Clone)]
@@ -25,6 +26,8 @@ pub struct ClientRow {
     pub token_format: String,
     pub created_at: i64,
     pub redirect_uris: Vec<String>,
+    /// PKCE `plain` accepted (S256 only otherwise).
+    pub allow_plain_pkce: bool,
 }
 
 pub struct NewClient<'a> {
@@ -35,15 +38,17 @@ pub struct NewClient<'a> {
     pub skip_consent: bool,
     pub token_format: &'a str,
     pub redirect_uris: &'a [String],
+    pub allow_plain_pkce: bool,
 }
 
-const CLIENT_COLUMNS: &str = "id, name, secret_hash, scopes, skip_consent, token_format, created_at";
+const CLIENT_COLUMNS: &str = "id, name, secret_hash, scopes, skip_consent, token_format, created_at, allow_plain_pkce";
 
 impl Store {
     pub async fn create_client(&self, c: NewClient<'_>, now: i64) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
         sqlx::query(
-            "INSERT INTO clients (id, name, secret_hash, scopes, skip_consent, token_format, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+            "INSERT INTO clients (id, name, secret_hash, scopes, skip_consent, token_format, created_at, updated_at, \
+             allow_plain_pkce) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8)",
         )
         .bind(c.id)
         .bind(c.name)
@@ -52,6 +57,7 @@ impl Store {
         .bind(i64::from(c.skip_consent))
         .bind(c.token_format)
         .bind(now)
+        .bind(i64::from(c.allow_plain_pkce))
         .execute(&mut *tx)
         .await?;
         for (i, uri) in c.redirect_uris.iter().enumerate() {
@@ -132,5 +138,6 @@ fn into_row(rec: ClientRecord, redirect_uris: Vec<String>) -> ClientRow {
         token_format: rec.token_format,
         created_at: rec.created_at,
         redirect_uris,
+        allow_plain_pkce: rec.allow_plain_pkce != 0,
     }
 }

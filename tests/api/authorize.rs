@@ -8,7 +8,25 @@ both_backends!(
     other_errors_redirect_with_state_and_iss,
     oversized_requests_get_a_page,
     valid_request_goes_to_amazon_with_pkce_and_binds_the_browser,
+    the_browser_binding_is_fresh_per_authorization_and_host_prefixed_on_https,
 );
+
+async fn the_browser_binding_is_fresh_per_authorization_and_host_prefixed_on_https(backend: Backend) {
+    let env = [("LINKBROKER_PUBLIC_URL", "https://link.example.test")];
+    let Some(app) = crate::helpers::spawn_app_with(backend, &env).await else { return };
+    let client = app.alexa_client().await;
+    let b = browser();
+    let mut values = Vec::new();
+    for _ in 0..2 {
+        let r = app.authorize(&b, &TestApp::alexa_params(&client, "s")).await;
+        assert_eq!(r.status(), 302);
+        let cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();
+        assert!(cookie.starts_with("__Host-lb_browser="), "{cookie}");
+        assert!(cookie.contains("Secure") && cookie.contains("Path=/") && !cookie.contains("Domain"), "{cookie}");
+        values.push(cookie.split(';').next().unwrap().to_string());
+    }
+    assert_ne!(values[0], values[1], "a fresh value per authorization, never the one the browser brought");
+}
 
 async fn untrusted_client_or_redirect_uri_gets_a_page_never_a_redirect(backend: Backend) {
     let Some(app) = spawn_app(backend).await else { return };
@@ -72,6 +90,11 @@ async fn other_errors_redirect_with_state_and_iss(backend: Backend) {
         (
             "unknown PKCE method",
             vec![("response_type", "code"), ("code_challenge", challenge.as_str()), ("code_challenge_method", "S512")],
+            "invalid_request",
+        ),
+        (
+            "plain PKCE from a client not registered for it",
+            vec![("response_type", "code"), ("code_challenge", challenge.as_str()), ("code_challenge_method", "plain")],
             "invalid_request",
         ),
         (

@@ -320,6 +320,7 @@ impl TestApp {
                 scopes: scopes.iter().map(|s| s.to_string()).collect(),
                 skip_consent,
                 token_format: format,
+                allow_plain_pkce: false,
                 json: false,
             },
         )
@@ -535,6 +536,7 @@ impl DevApp {
                 scopes: vec!["profile".into()],
                 skip_consent,
                 token_format: TokenFormat::Opaque,
+                allow_plain_pkce: false,
                 json: false,
             },
         )

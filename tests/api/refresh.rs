@@ -138,7 +138,7 @@ async fn disabled_user_cannot_refresh(backend: Backend) {
     assert_eq!(
         app.refresh(&client, first["refresh_token"].as_str().unwrap()).await.0,
         200,
-        "re-enabling restores the link"
+        "re-enabling revives a link the platform still holds"
     );
 }
 

@@ -1,7 +1,7 @@
 use linkbroker::cli::TokenFormat;
 
 use crate::both_backends;
-use crate::helpers::{query_param, spawn_app, spawn_app_with, Backend, TestApp, ADA, ALEXA_REDIRECT};
+use crate::helpers::{query_param, spawn_app, Backend, TestApp, ADA, ALEXA_REDIRECT};
 
 both_backends!(
     code_exchange_with_basic_or_body_credentials,
@@ -125,10 +125,10 @@ async fn bad_code_exchanges_are_refused(backend: Backend) {
 }
 
 async fn expired_codes_are_refused(backend: Backend) {
-    let Some(app) = spawn_app_with(backend, &[("LINKBROKER_CODE_TTL", "1")]).await else { return };
+    let Some(app) = spawn_app(backend).await else { return };
     let client = app.alexa_client().await;
     let code = app.code_for(&client).await;
-    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    app.clock.advance(121); // LINKBROKER_CODE_TTL defaults to 120 s
     let (status, body) = app.exchange(&client, &code).await;
     assert_eq!((status, body["error"].as_str()), (400, Some("invalid_grant")));
     assert!(body["error_description"].as_str().unwrap().contains("expired"));
@@ -167,6 +167,12 @@ async fn pkce_is_enforced(backend: Backend) {
     assert_eq!(status, 200, "right verifier: {body}");
     let (status, _, body) = exchange(app.code_for(&client).await, Some(verifier)).await;
     assert_eq!((status, body["error"].as_str()), (400, Some("invalid_grant")), "verifier without challenge");
+    // RFC 9700 §2.1.1: a challenge without a method is S256 here.
+    let mut params = TestApp::alexa_params(&client, "s");
+    params.push(("code_challenge", challenge));
+    let code = query_param(&app.link(&client, &params).await, "code").unwrap();
+    let (status, _, body) = exchange(code, Some(verifier)).await;
+    assert_eq!(status, 200, "a method-less challenge is S256: {body}");
 }
 
 async fn jwt_clients_get_verifiable_jwts(backend: Backend) {
