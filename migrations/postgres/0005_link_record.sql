@@ -5,6 +5,8 @@
 -- needed; see src/oauth/token_format.rs and src/oauth/rotation.rs.
 --   generation             n, the generation of the current refresh token
 --   current_hash           SHA-256 of R(n), not used yet
+--   current_alt_hash       R(n) as re-derived after a server key change; either
+--                          form rotates (README refresh rule 6)
 --   previous_hash          SHA-256 of R(n-1); its successor R(n) is unused, so
 --                          presenting it answers R(n) again, however late
 --   older_hash             SHA-256 of R(n-2), answered inside the grace window
@@ -14,6 +16,7 @@
 ALTER TABLE grants
     ADD COLUMN generation BIGINT NOT NULL DEFAULT 0,
     ADD COLUMN current_hash TEXT,
+    ADD COLUMN current_alt_hash TEXT,
     ADD COLUMN previous_hash TEXT,
     ADD COLUMN older_hash TEXT,
     ADD COLUMN rotated_at BIGINT,
@@ -53,9 +56,18 @@ INSERT INTO legacy_tokens (token_hash, grant_id, kind, generation, expires_at)
     UNION ALL SELECT previous_hash, id, 'refresh', 1, 0 FROM grants WHERE previous_hash IS NOT NULL
     UNION ALL SELECT older_hash, id, 'refresh', 0, 0 FROM grants WHERE older_hash IS NOT NULL
     ON CONFLICT (token_hash) DO NOTHING;
+-- Opaque access tokens only: a JWT's row held the hash of its jti, which is
+-- readable in the token and must never become a credential. JWTs resolve
+-- by their lid claim (generation 0); where one was revoked on its own, every
+-- first-schema JWT of that link stays dead (they expire within the hour).
 INSERT INTO legacy_tokens (token_hash, grant_id, kind, generation, expires_at)
-    SELECT token_hash, grant_id, 'access', 2, expires_at FROM access_tokens WHERE revoked_at IS NULL
+    SELECT a.token_hash, a.grant_id, 'access', 2, a.expires_at FROM access_tokens a
+    JOIN grants g ON g.id = a.grant_id JOIN clients c ON c.id = g.client_id
+    WHERE a.revoked_at IS NULL AND c.token_format <> 'jwt'
     ON CONFLICT (token_hash) DO NOTHING;
+UPDATE grants SET access_min_generation = 1 WHERE id IN (SELECT a.grant_id FROM access_tokens a
+    JOIN grants g ON g.id = a.grant_id JOIN clients c ON c.id = g.client_id
+    WHERE a.revoked_at IS NOT NULL AND c.token_format = 'jwt');
 
 DROP TABLE access_tokens;
 DROP TABLE refresh_tokens;

@@ -2,6 +2,7 @@
 -- link (see that file for what each column means).
 ALTER TABLE grants ADD COLUMN generation INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE grants ADD COLUMN current_hash TEXT;
+ALTER TABLE grants ADD COLUMN current_alt_hash TEXT;
 ALTER TABLE grants ADD COLUMN previous_hash TEXT;
 ALTER TABLE grants ADD COLUMN older_hash TEXT;
 ALTER TABLE grants ADD COLUMN rotated_at INTEGER;
@@ -33,8 +34,14 @@ INSERT OR IGNORE INTO legacy_tokens (token_hash, grant_id, kind, generation, exp
     SELECT current_hash, id, 'refresh', 2, 0 FROM grants WHERE current_hash IS NOT NULL
     UNION ALL SELECT previous_hash, id, 'refresh', 1, 0 FROM grants WHERE previous_hash IS NOT NULL
     UNION ALL SELECT older_hash, id, 'refresh', 0, 0 FROM grants WHERE older_hash IS NOT NULL;
+-- Opaque access tokens only (see the Postgres twin).
 INSERT OR IGNORE INTO legacy_tokens (token_hash, grant_id, kind, generation, expires_at)
-    SELECT token_hash, grant_id, 'access', 2, expires_at FROM access_tokens WHERE revoked_at IS NULL;
+    SELECT a.token_hash, a.grant_id, 'access', 2, a.expires_at FROM access_tokens a
+    JOIN grants g ON g.id = a.grant_id JOIN clients c ON c.id = g.client_id
+    WHERE a.revoked_at IS NULL AND c.token_format <> 'jwt';
+UPDATE grants SET access_min_generation = 1 WHERE id IN (SELECT a.grant_id FROM access_tokens a
+    JOIN grants g ON g.id = a.grant_id JOIN clients c ON c.id = g.client_id
+    WHERE a.revoked_at IS NOT NULL AND c.token_format = 'jwt');
 
 DROP TABLE access_tokens;
 DROP TABLE refresh_tokens;

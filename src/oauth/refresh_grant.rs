@@ -86,9 +86,9 @@ impl AuthServer {
         Ok(row.map(|(link, generation, _)| (link, generation)))
     }
 
-    /// The link of `raw` if `raw` is genuinely one of its refresh tokens
-    /// (current or an ancestor) and the link is `client`'s; with whether
-    /// `raw` is the current one.
+    /// The link of `raw` if `raw` is one of its refresh tokens still known by
+    /// hash (current, previous or older) and the link is `client`'s; with
+    /// whether `raw` is the current one.
     pub(super) async fn genuine_refresh(
         &self,
         client: &ClientRow,
@@ -98,9 +98,7 @@ impl AuthServer {
         let Some(row) = self.store.grant(&link_id).await?.filter(|g| g.client_id == client.id) else {
             return Ok(None);
         };
-        let chain = chain_of(&row);
-        let derive = |raw: &str, generation| self.tokens.successor(raw, &link_id, generation);
-        if !rotation::is_genuine(&chain, raw, generation, derive) {
+        if !rotation::is_known(&chain_of(&row), raw, generation) {
             return Ok(None);
         }
         let current = generation == row.generation;
@@ -177,8 +175,7 @@ impl AuthServer {
                 Verdict::Replay { token: again, generation, repair } => {
                     if repair {
                         let new_hash = TokenHash::of(&again);
-                        let old = row.current_hash.as_deref();
-                        if !self.store.repair_current_hash(&row.id, row.generation, old, new_hash.as_str()).await? {
+                        if !self.store.add_alternative_current(&row.id, row.generation, new_hash.as_str()).await? {
                             continue;
                         }
                         tracing::warn!(
@@ -187,6 +184,9 @@ impl AuthServer {
                              re-derived under the current key (no link is revoked for a server-side key change)"
                         );
                     }
+                    // An access token of a generation RFC 7009 revoked would
+                    // be dead on arrival: issue it at the lowest live one.
+                    let generation = generation.max(row.access_min_generation).min(row.generation);
                     return Ok(Issued { user_id: row.user_id, scope: row.scope, generation, refresh_token: again });
                 }
                 Verdict::Theft => return Err(self.theft(client, &row, now).await?),
@@ -251,6 +251,7 @@ fn chain_of(row: &GrantRow) -> rotation::Chain<'_> {
     rotation::Chain {
         generation: row.generation,
         current: row.current_hash.as_deref(),
+        current_alt: row.current_alt_hash.as_deref(),
         previous: row.previous_hash.as_deref(),
         older: row.older_hash.as_deref(),
         rotated_at: row.rotated_at,

@@ -7,8 +7,10 @@
 //! - k = n, hash matches: rotate (rule 1).
 //! - k = n-1, hash matches: its successor R(n) is unused, so answer R(n)
 //!   again, however long ago (rules 2 and 5). If the derivation no longer
-//!   gives the stored hash, the server key changed: the successor is still
-//!   unused, so re-derive it under the current key (rule 6), never theft.
+//!   gives the stored hash, the server key changed: re-derive R(n) under the
+//!   current key and accept it as an alternative current token (rule 6),
+//!   never theft. The original stays valid too: a parallel response may
+//!   already have carried it to the client.
 //! - k = n-2, genuine: R(n-1) was used; inside the grace window answer
 //!   R(n-1) again (its own successor R(n) is unused, so the chain
 //!   converges); after it, theft (rule 3).
@@ -27,6 +29,8 @@ pub const MAX_PROOF_STEPS: i64 = 10_000;
 pub struct Chain<'a> {
     pub generation: i64,
     pub current: Option<&'a str>,
+    /// R(n) as derived under a changed key (rule 6); either form rotates.
+    pub current_alt: Option<&'a str>,
     pub previous: Option<&'a str>,
     pub older: Option<&'a str>,
     pub rotated_at: Option<i64>,
@@ -37,7 +41,8 @@ pub enum Verdict {
     /// The presented token is current: rotate it.
     Rotate,
     /// An honest retry: answer `token` (of `generation`) again. `repair`:
-    /// the stored current hash must first become this token's (rule 6).
+    /// this token's hash must first be stored as the alternative current
+    /// one (rule 6).
     Replay { token: String, generation: i64, repair: bool },
     /// A genuine token presented too late: revoke the link (rule 3).
     Theft,
@@ -68,14 +73,16 @@ pub fn judge(
         return Verdict::Unknown;
     }
     if k == n {
-        return if matches(chain.current, &presented) { Verdict::Rotate } else { Verdict::Unknown };
+        let current = matches(chain.current, &presented) || matches(chain.current_alt, &presented);
+        return if current { Verdict::Rotate } else { Verdict::Unknown };
     }
     if k == n - 1 {
         if !matches(chain.previous, &presented) {
             return Verdict::Unknown;
         }
         let token = derive(raw, k);
-        let repair = !matches(chain.current, &TokenHash::of(&token));
+        let hash = TokenHash::of(&token);
+        let repair = !matches(chain.current, &hash) && !matches(chain.current_alt, &hash);
         return Verdict::Replay { token, generation: n, repair };
     }
     let genuine = (k == n - 2 && matches(chain.older, &presented)) || proves_chain(chain, raw, k, &derive);
@@ -106,15 +113,16 @@ fn proves_chain(chain: &Chain<'_>, raw: &str, k: i64, derive: &impl Fn(&str, i64
     matches(chain.current, &TokenHash::of(&token))
 }
 
-/// Is `raw` a token of this chain at all (for RFC 7009 revocation, which
-/// must not let a forged token with a real link id revoke the link)?
-pub fn is_genuine(chain: &Chain<'_>, raw: &str, k: i64, derive: impl Fn(&str, i64) -> String) -> bool {
+/// Is `raw` one of the tokens this chain still knows by hash: current,
+/// previous or older (for RFC 7009 revocation, which must not let a forged
+/// token with a real link id revoke the link, and for introspection)? By
+/// hash only: no derivation proof, so a forged token costs one SHA-256.
+pub fn is_known(chain: &Chain<'_>, raw: &str, k: i64) -> bool {
     let presented = TokenHash::of(raw);
     let n = chain.generation;
-    (k == n && matches(chain.current, &presented))
+    (k == n && (matches(chain.current, &presented) || matches(chain.current_alt, &presented)))
         || (k == n - 1 && matches(chain.previous, &presented))
         || (k == n - 2 && matches(chain.older, &presented))
-        || (k < n && proves_chain(chain, raw, k, &derive))
 }
 
 #[cfg(test)]
@@ -140,7 +148,14 @@ mod tests {
     fn chain(hashes: &[String]) -> Chain<'_> {
         let n = hashes.len() as i64 - 1;
         let at = |i: i64| (i >= 0).then(|| hashes[i as usize].as_str());
-        Chain { generation: n, current: at(n), previous: at(n - 1), older: at(n - 2), rotated_at: Some(100) }
+        Chain {
+            generation: n,
+            current: at(n),
+            current_alt: None,
+            previous: at(n - 1),
+            older: at(n - 2),
+            rotated_at: Some(100),
+        }
     }
 
     #[test]
@@ -190,12 +205,25 @@ mod tests {
     }
 
     #[test]
-    fn genuineness_for_revocation() {
+    fn known_tokens_for_revocation_are_checked_by_hash() {
         let (t, hs) = chain_at(5);
-        for (k, token) in t.iter().enumerate() {
-            assert!(is_genuine(&chain(&hs), token, k as i64, derive), "{k}");
+        for (k, token) in t.iter().enumerate().skip(3) {
+            assert!(is_known(&chain(&hs), token, k as i64), "{k}");
         }
-        assert!(!is_genuine(&chain(&hs), "forged", 5, derive));
-        assert!(!is_genuine(&chain(&hs), "forged", 0, derive));
+        assert!(!is_known(&chain(&hs), &t[0], 0), "an old token is already dead: nothing to revoke with it");
+        assert!(!is_known(&chain(&hs), "forged", 5));
+    }
+
+    #[test]
+    fn after_a_repair_both_forms_of_the_current_token_rotate() {
+        let (t, hs) = chain_at(3);
+        let alt = h("t0''*");
+        let mut c = chain(&hs);
+        c.current_alt = Some(&alt);
+        assert_eq!(judge(&c, &t[3], 3, 100, 30, derive), Verdict::Rotate, "the original, perhaps already delivered");
+        assert_eq!(judge(&c, "t0''*", 3, 100, 30, derive), Verdict::Rotate, "the re-derived one");
+        let other_key = |raw: &str, _| format!("{raw}*");
+        let v = judge(&c, &t[2], 2, 100, 30, other_key);
+        assert_eq!(v, Verdict::Replay { token: "t0''*".into(), generation: 3, repair: false }, "no second repair");
     }
 }

@@ -16,12 +16,15 @@ pub struct GrantRow {
     pub scope: String,
     pub generation: i64,
     pub current_hash: Option<String>,
+    /// R(n) as re-derived after a key change (README refresh rule 6).
+    pub current_alt_hash: Option<String>,
     pub previous_hash: Option<String>,
     pub older_hash: Option<String>,
     pub rotated_at: Option<i64>,
     pub last_used_at: i64,
     pub created_at: i64,
     pub revoked_at: Option<i64>,
+    pub access_min_generation: i64,
     #[sqlx(try_from = "i64")]
     pub user_disabled: Flag,
 }
@@ -93,17 +96,19 @@ pub struct Rotated {
     pub generation: i64,
 }
 
-const GRANT_COLUMNS: &str = "g.id, g.user_id, g.client_id, g.scope, g.generation, g.current_hash, g.previous_hash, \
-     g.older_hash, g.rotated_at, g.last_used_at, g.created_at, g.revoked_at, u.disabled AS user_disabled";
+const GRANT_COLUMNS: &str = "g.id, g.user_id, g.client_id, g.scope, g.generation, g.current_hash, \
+     g.current_alt_hash, g.previous_hash, g.older_hash, g.rotated_at, g.last_used_at, g.created_at, g.revoked_at, \
+     g.access_min_generation, u.disabled AS user_disabled";
 
 /// Every condition for a rotation is in the WHERE, so of racing requests
 /// exactly one changes the row (Postgres re-checks it after the row lock,
 /// SQLite serializes writers); the losers re-read and find a retry.
-/// `older_hash = previous_hash, previous_hash = current_hash` read the old
-/// values on both backends (SQL assigns from the row before the update).
+/// `older_hash = previous_hash` reads the old value on both backends (SQL
+/// assigns from the row before the update). The presented token is the
+/// current one or, after a key change, its alternative: it becomes previous.
 const ROTATE: &str = "UPDATE grants SET generation = generation + 1, older_hash = previous_hash, \
-     previous_hash = current_hash, current_hash = $1, rotated_at = $2, last_used_at = $2 \
-     WHERE id = $3 AND generation = $4 AND current_hash = $5 AND client_id = $6 \
+     previous_hash = $5, current_hash = $1, current_alt_hash = NULL, rotated_at = $2, last_used_at = $2 \
+     WHERE id = $3 AND generation = $4 AND (current_hash = $5 OR current_alt_hash = $5) AND client_id = $6 \
      AND revoked_at IS NULL AND last_used_at > $7 \
      AND EXISTS (SELECT 1 FROM users u WHERE u.id = grants.user_id AND u.disabled = 0) \
      RETURNING id, user_id, scope, generation";
@@ -124,24 +129,23 @@ impl Store {
             .await?)
     }
 
-    /// README refresh rule 6: the successor of the previous token is unused but its
-    /// stored hash came from another key; store the current key's derivation
-    /// (compare-and-set, so a racing rotation wins).
-    pub async fn repair_current_hash(
+    /// README refresh rule 6: the successor of the previous token was derived
+    /// under another key. Store the current key's derivation beside it, not
+    /// over it: a parallel response may already have carried the original
+    /// to the client, and both must rotate. Compare-and-set on the
+    /// generation, so a racing rotation wins.
+    pub async fn add_alternative_current(
         &self,
         link_id: &str,
         generation: i64,
-        old: Option<&str>,
-        new: &str,
+        hash: &str,
     ) -> Result<bool, StoreError> {
         let r = sqlx::query(
-            "UPDATE grants SET current_hash = $1 WHERE id = $2 AND generation = $3 \
-             AND (current_hash = $4 OR (current_hash IS NULL AND $4 IS NULL)) AND revoked_at IS NULL",
+            "UPDATE grants SET current_alt_hash = $1 WHERE id = $2 AND generation = $3 AND revoked_at IS NULL",
         )
-        .bind(new)
+        .bind(hash)
         .bind(link_id)
         .bind(generation)
-        .bind(old)
         .execute(&self.pool)
         .await?;
         Ok(r.rows_affected() > 0)

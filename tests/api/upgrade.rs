@@ -130,10 +130,32 @@ async fn a_link_caught_mid_rotation_keeps_both_tokens_across_the_one_record_upgr
     .execute(&pool)
     .await
     .unwrap();
+    // A JWT client's access token: the old schema stored the hash of its
+    // jti, which anyone can read in the JWT.
+    let jti = "first-schema-jwt-id-0004-SnRpSXNOb3RBQ3JlZGVudGlhbA";
+    for sql in [
+        "INSERT INTO clients (id, name, secret_hash, scopes, skip_consent, token_format, created_at, updated_at) \
+         VALUES ('lb-jwt0004', 'JWT skill', 'x', 'profile', 0, 'jwt', 1700000000, 1700000000)",
+        "INSERT INTO grants (id, user_id, client_id, scope, created_at, last_used_at) \
+         VALUES ('grant-jwt-0004', 'user-0001', 'lb-jwt0004', 'profile', 1700000000, 1700000000)",
+    ] {
+        sqlx::query(sql).execute(&pool).await.unwrap();
+    }
+    sqlx::query(
+        "INSERT INTO access_tokens (token_hash, grant_id, scope, created_at, expires_at) \
+         VALUES ($1, 'grant-jwt-0004', 'profile', $2, $3)",
+    )
+    .bind(sha256(jti))
+    .bind(now - 60)
+    .bind(now + 3000)
+    .execute(&pool)
+    .await
+    .unwrap();
     pool.close().await;
 
     let app = spawn_app_with(backend, &[("LINKBROKER_DATABASE_URL", &url)]).await.unwrap();
     let client = Client { id: CLIENT_ID.into(), secret: CLIENT_SECRET.into() };
+    assert_eq!(app.userinfo(jti).await.0, 401, "a first-schema JWT's jti is not carried over as a credential");
     assert_eq!(app.userinfo(access).await.0, 200, "an access token of the old schema still resolves");
     let (status, retried) = app.refresh(&client, t).await;
     assert_eq!(status, 200, "the old token answers its successor: {retried}");
