@@ -141,6 +141,28 @@ struct Agent {
 static NEXT_USER: AtomicU64 = AtomicU64::new(0);
 
 impl Agent {
+    /// Agent `cursor` of `stride` over `pool`'s slots, speaking as its client.
+    fn new(
+        http: &reqwest::Client,
+        base: &str,
+        pool: &Arc<Pool>,
+        cursor: usize,
+        stride: usize,
+        signed: Option<(String, Arc<Signer>)>,
+    ) -> Self {
+        Self {
+            http: http.clone(),
+            base: base.to_string(),
+            client_id: pool.client_id.clone(),
+            client_secret: pool.client_secret.clone(),
+            pool: pool.clone(),
+            cursor,
+            stride,
+            signed,
+            last_signed: None,
+        }
+    }
+
     /// The next pool slot this agent owns.
     fn next_slot(&mut self) -> usize {
         let slot = self.cursor;
@@ -347,17 +369,7 @@ pub async fn seed(srv: &Server, n: usize, parallel: usize) -> anyhow::Result<Arc
     let next = Arc::new(AtomicU64::new(0));
     let mut tasks = Vec::new();
     for _ in 0..parallel {
-        let agent = Agent {
-            http: http.clone(),
-            base: srv.base.clone(),
-            client_id: client_id.clone(),
-            client_secret: client_secret.clone(),
-            pool: empty.clone(),
-            cursor: 0,
-            stride: 1,
-            signed: None,
-            last_signed: None,
-        };
+        let agent = Agent::new(&http, &srv.base, &empty, 0, 1, None);
         let next = next.clone();
         tasks.push(tokio::spawn(async move {
             let mut linked = Vec::new();
@@ -379,17 +391,7 @@ pub async fn seed(srv: &Server, n: usize, parallel: usize) -> anyhow::Result<Arc
     let timestamp = linkbroker::alexa::timestamp::format_iso8601(linkbroker::clock::now());
     let mut firsts = Vec::new();
     for part in 0..parallel {
-        let mut agent = Agent {
-            http: http.clone(),
-            base: srv.base.clone(),
-            client_id: pool.client_id.clone(),
-            client_secret: pool.client_secret.clone(),
-            pool: pool.clone(),
-            cursor: 0,
-            stride: 1,
-            signed: None,
-            last_signed: None,
-        };
+        let mut agent = Agent::new(&http, &srv.base, &pool, 0, 1, None);
         let timestamp = timestamp.clone();
         firsts.push(tokio::spawn(async move {
             for slot in (part..agent.pool.len()).step_by(parallel) {
@@ -418,17 +420,7 @@ pub async fn run(
         _ => None,
     };
     let agents: Vec<Agent> = (0..concurrency)
-        .map(|i| Agent {
-            http: http.clone(),
-            base: srv.base.clone(),
-            client_id: pool.client_id.clone(),
-            client_secret: pool.client_secret.clone(),
-            pool: pool.clone(),
-            cursor: i % pool.len().max(1),
-            stride: concurrency,
-            signed: signed.clone(),
-            last_signed: None,
-        })
+        .map(|i| Agent::new(&http, &srv.base, pool, i % pool.len().max(1), concurrency, signed.clone()))
         .collect();
     let metrics_base = match &signed {
         Some((base, _)) => base.clone(),
