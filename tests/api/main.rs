@@ -20,6 +20,7 @@ mod consent_origin;
 mod dev;
 mod flood;
 mod health;
+mod http_properties;
 mod lifecycle;
 mod limits;
 mod link_record;
