@@ -23,6 +23,7 @@ pub mod client_ip;
 pub mod clock;
 pub mod domain;
 pub mod housekeeping;
+pub mod manage;
 pub mod metrics;
 pub mod migrate_data;
 pub mod oauth;

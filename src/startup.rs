@@ -31,6 +31,8 @@ pub struct Application {
     scheme: &'static str,
     public_url: String,
     store: Store,
+    /// The management use cases over this instance's store and caches.
+    manager: crate::manage::Manager,
     /// Housekeeping and key reloading; stopped with the server.
     background: Vec<tokio::task::JoinHandle<()>>,
 }
@@ -199,7 +201,9 @@ impl Application {
             token_per_ip: RateLimiter::new(auth.settings.rate_limit_token_per_ip),
             authorize_per_ip: RateLimiter::new(auth.settings.rate_limit_authorize_per_ip),
         };
+        let manager = crate::manage::Manager::serving(&auth);
         let state = web::Data::new(AppState {
+            manage: manager.clone(),
             auth,
             upstream,
             secure_cookies,
@@ -225,7 +229,7 @@ impl Application {
             None => server.listen(listener)?,
         }
         .run();
-        Ok(Self { server, address, scheme, public_url, store, background })
+        Ok(Self { server, address, scheme, public_url, store, manager, background })
     }
 
     pub fn address(&self) -> SocketAddr {
@@ -238,6 +242,10 @@ impl Application {
 
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    pub fn manager(&self) -> crate::manage::Manager {
+        self.manager.clone()
     }
 
     /// Runs until SIGINT/SIGTERM, then drains in-flight requests.

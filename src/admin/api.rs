@@ -7,9 +7,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
 use super::api_auth::{api_actor, ApiError, ErrorBody};
-use crate::domain::{Email, Permission};
+use crate::manage::UserKey;
 use crate::routes::AppState;
-use crate::store::{AuditEvent, AuditQuery, UserQuery, UserRow, UserSort};
+use crate::store::{AuditQuery, UserQuery, UserSort};
 
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -88,17 +88,6 @@ pub struct NewUser {
     permissions: Vec<String>,
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct ClientView {
-    id: String,
-    name: String,
-    redirect_uris: Vec<String>,
-    scopes: Vec<String>,
-    skip_consent: bool,
-    token_format: String,
-    created_at: i64,
-}
-
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AuditParams {
@@ -126,24 +115,6 @@ pub struct AuditEntry {
 
 fn bad(msg: impl std::fmt::Display) -> ApiError {
     ApiError::Invalid(msg.to_string())
-}
-
-async fn audit(
-    state: &AppState,
-    actor: &str,
-    action: &str,
-    target: &str,
-    detail: serde_json::Value,
-) -> Result<(), ApiError> {
-    let event = AuditEvent { actor, action, target, detail };
-    Ok(state.auth.store.audit(event, crate::clock::now()).await?)
-}
-
-/// The acting admin and the user a `/users/{id}/...` request is about.
-async fn actor_and_user(req: &HttpRequest, state: &AppState, id: &str) -> Result<(String, UserRow), ApiError> {
-    let actor = api_actor(req, state).await?;
-    let user = state.auth.store.user_by_id(id).await?.ok_or(ApiError::NotFound)?;
-    Ok((actor, user))
 }
 
 fn parse_cursor(raw: &str) -> Result<(i64, String), ApiError> {
@@ -190,7 +161,7 @@ pub async fn list_users(
     let users = rows
         .into_iter()
         .map(|u| UserSummary {
-            disabled: u.disabled != 0,
+            disabled: u.disabled,
             id: u.id,
             email: u.email,
             name: u.name,
@@ -257,14 +228,9 @@ pub async fn create_user(
     body: web::Json<NewUser>,
 ) -> Result<HttpResponse, ApiError> {
     let actor = api_actor(&req, &state).await?;
-    let email = Email::parse(&body.email).map_err(bad)?;
-    if body.name.chars().count() > 200 || body.permissions.len() > 100 {
-        return Err(bad("name is at most 200 characters, permissions at most 100"));
-    }
-    let permissions =
-        body.permissions.iter().map(|p| Permission::parse(p)).collect::<Result<Vec<_>, _>>().map_err(bad)?;
-    let user = state.auth.store.create_user(&email, body.name.trim(), &permissions, crate::clock::now()).await?;
-    audit(&state, &actor, "user_provisioned", &user.id, serde_json::json!({ "via": "api" })).await?;
+    let body = body.into_inner();
+    let new = crate::manage::NewUser { email: body.email, name: body.name, permissions: body.permissions };
+    let user = state.manage.provision_user(&actor, &new).await?;
     Ok(HttpResponse::Created().json(user_detail(&state, &user.id).await?))
 }
 
@@ -295,19 +261,8 @@ async fn set_permission(
     grant: bool,
 ) -> Result<HttpResponse, ApiError> {
     let actor = api_actor(&req, &state).await?;
-    let (id, raw) = path.into_inner();
-    let permission = Permission::parse(&raw).map_err(bad)?;
-    let store = &state.auth.store;
-    let user = store.user_by_id(&id).await?.ok_or(ApiError::NotFound)?;
-    let (changed, action) = if grant {
-        (store.grant_permission(&user.id, &permission, crate::clock::now()).await?, "permission_granted")
-    } else {
-        (store.revoke_permission(&user.id, &permission).await?, "permission_revoked")
-    };
-    if changed {
-        state.auth.access_cache.clear();
-        audit(&state, &actor, action, &user.id, serde_json::json!({ "permission": permission.as_str() })).await?;
-    }
+    let (id, permission) = path.into_inner();
+    state.manage.set_permission(&actor, &UserKey::Id(id), &permission, grant).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -322,17 +277,12 @@ pub async fn set_status(
 ) -> Result<HttpResponse, ApiError> {
     let actor = api_actor(&req, &state).await?;
     let (id, op) = path.into_inner();
-    let (disabled, action) = match op.as_str() {
-        "disable" => (true, "user_disabled"),
-        "enable" => (false, "user_enabled"),
+    let disabled = match op.as_str() {
+        "disable" => true,
+        "enable" => false,
         _ => return Err(ApiError::NotFound),
     };
-    let store = &state.auth.store;
-    let user = store.user_by_id(&id).await?.ok_or(ApiError::NotFound)?;
-    if store.set_user_disabled(&user.id, disabled, crate::clock::now()).await? {
-        state.auth.access_cache.clear();
-        audit(&state, &actor, action, &user.id, serde_json::json!({})).await?;
-    }
+    state.manage.set_disabled(&actor, &UserKey::Id(id), disabled).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -345,11 +295,7 @@ pub async fn revoke_link(
 ) -> Result<HttpResponse, ApiError> {
     let actor = api_actor(&req, &state).await?;
     let (id, link) = path.into_inner();
-    if !state.auth.store.revoke_user_link(&id, &link, "admin", crate::clock::now()).await? {
-        return Err(ApiError::NotFound);
-    }
-    state.auth.access_cache.clear();
-    audit(&state, &actor, "link_revoked", &link, serde_json::json!({ "user_id": id })).await?;
+    state.manage.revoke_link(&actor, &UserKey::Id(id), &link).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -362,8 +308,8 @@ pub async fn delete_user(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let (actor, user) = actor_and_user(&req, &state, &id).await?;
-    super::ops::delete_user(&state.auth, &actor, &user.id, &user.email).await?;
+    let actor = api_actor(&req, &state).await?;
+    state.manage.delete_user(&actor, &UserKey::Id(id.into_inner())).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -375,12 +321,9 @@ pub async fn unlink_identity(
     state: web::Data<AppState>,
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, ApiError> {
+    let actor = api_actor(&req, &state).await?;
     let (id, provider, subject) = path.into_inner();
-    let (actor, user) = actor_and_user(&req, &state, &id).await?;
-    if !state.auth.store.unlink_identity(&user.id, &provider, &subject).await? {
-        return Err(ApiError::NotFound);
-    }
-    audit(&state, &actor, "identity_unlinked", &user.id, serde_json::json!({ "provider": provider })).await?;
+    state.manage.unlink_identity(&actor, &UserKey::Id(id), &provider, &subject).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -392,32 +335,9 @@ pub async fn revoke_all_links(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let (actor, user) = actor_and_user(&req, &state, &id).await?;
-    super::ops::revoke_all_links(&state.auth, &actor, &user.id).await?;
+    let actor = api_actor(&req, &state).await?;
+    state.manage.revoke_all_links(&actor, &UserKey::Id(id.into_inner())).await?;
     Ok(HttpResponse::NoContent().finish())
-}
-
-#[utoipa::path(get, path = "/admin/api/clients", security(("bearer" = [])),
-    responses((status = 200, body = Vec<ClientView>), (status = 401, body = ErrorBody)))]
-pub async fn list_clients(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    api_actor(&req, &state).await?;
-    let clients: Vec<ClientView> = state
-        .auth
-        .store
-        .list_clients()
-        .await?
-        .into_iter()
-        .map(|c| ClientView {
-            scopes: c.scopes.split_whitespace().map(str::to_string).collect(),
-            id: c.id,
-            name: c.name,
-            redirect_uris: c.redirect_uris,
-            skip_consent: c.skip_consent,
-            token_format: c.token_format,
-            created_at: c.created_at,
-        })
-        .collect();
-    Ok(HttpResponse::Ok().json(clients))
 }
 
 #[utoipa::path(get, path = "/admin/api/audit", params(AuditParams), security(("bearer" = [])),
@@ -475,7 +395,7 @@ impl utoipa::Modify for BearerAuth {
 #[openapi(
     info(title = "linkbroker admin API", description = "Users, permissions, links, clients and the audit log."),
     paths(list_users, get_user, create_user, delete_user, grant_permission, revoke_permission, set_status, revoke_link,
-        revoke_all_links, unlink_identity, list_clients, list_audit, super::api_clients::create_client, super::api_clients::rotate_secret,
+        revoke_all_links, unlink_identity, list_audit, super::api_clients::list_clients, super::api_clients::create_client, super::api_clients::rotate_secret,
         super::api_clients::delete_client, super::api_clients::update_client),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth)
@@ -506,7 +426,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         at("/users/{id}/permissions/{permission}", Method::DELETE, revoke_permission),
         at("/users/{id}/links/{link_id}", Method::DELETE, revoke_link),
         at("/users/{id}/{op}", Method::POST, set_status),
-        at("/clients", Method::GET, list_clients),
+        at("/clients", Method::GET, super::api_clients::list_clients),
         at("/clients", Method::POST, super::api_clients::create_client),
         at("/clients/{id}", Method::DELETE, super::api_clients::delete_client),
         at("/clients/{id}", Method::PUT, super::api_clients::update_client),

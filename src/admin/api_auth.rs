@@ -1,27 +1,14 @@
-//! Admin API tokens: creation (CLI and UI), bearer authentication, and the
-//! API's one error type, answered as `{"error", "message"}`.
+//! Admin API bearer authentication, and the API's one error type, answered
+//! as `{"error", "message"}` (tokens are created in `manage::admins`).
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
 use serde::Serialize;
 
-use crate::domain::{Email, Secret, TokenHash};
+use crate::domain::{Actor, TokenHash};
+use crate::manage::ManageError;
 use crate::routes::AppState;
-use crate::store::{Store, StoreError};
-
-/// Creates an API token for the admin with `email`; the value is returned
-/// once and only its hash is kept.
-pub async fn create_api_token(store: &Store, email: &str, name: &str) -> anyhow::Result<Secret> {
-    let email = Email::parse(email).map_err(|e| anyhow::anyhow!("--email: {e}"))?;
-    let admin = store.admin_by_email(&email).await?.ok_or_else(|| anyhow::anyhow!("no admin with email {email}"))?;
-    let name = name.trim();
-    if name.chars().count() > 100 {
-        anyhow::bail!("a token name has at most 100 characters");
-    }
-    let token = Secret::generate();
-    store.create_api_token(&admin.id, token.hash().as_str(), name, crate::clock::now()).await?;
-    Ok(token)
-}
+use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -31,8 +18,24 @@ pub enum ApiError {
     NotFound,
     #[error("{0}")]
     Invalid(String),
+    #[error("{0}")]
+    Conflict(String),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl From<ManageError> for ApiError {
+    fn from(e: ManageError) -> Self {
+        match e {
+            ManageError::Invalid(m) => Self::Invalid(m),
+            ManageError::NotFound(_) => Self::NotFound,
+            ManageError::Conflict(m) => Self::Conflict(m),
+            ManageError::Store(e) => Self::Store(e),
+            ManageError::Internal(m) => Self::Internal(m),
+        }
+    }
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -48,7 +51,8 @@ impl ResponseError for ApiError {
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Invalid(_) => StatusCode::BAD_REQUEST,
-            Self::Store(StoreError::Conflict(_)) => StatusCode::CONFLICT,
+            Self::Conflict(_) | Self::Store(StoreError::Conflict(_)) => StatusCode::CONFLICT,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             Self::Store(StoreError::InvalidValue(_)) => StatusCode::BAD_REQUEST,
             Self::Store(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
@@ -59,6 +63,11 @@ impl ResponseError for ApiError {
             Self::Unauthorized => ("unauthorized", self.to_string()),
             Self::NotFound => ("not_found", self.to_string()),
             Self::Invalid(m) => ("invalid_request", m.clone()),
+            Self::Conflict(m) => ("conflict", m.clone()),
+            Self::Internal(m) => {
+                tracing::error!(error = %m, "admin API request failed");
+                ("internal", "the server failed; retry shortly".into())
+            }
             Self::Store(StoreError::Conflict(_)) => ("conflict", "a record with that value already exists".into()),
             Self::Store(StoreError::InvalidValue(_)) => {
                 ("invalid_request", "the input holds characters that are not allowed".into())
@@ -78,15 +87,15 @@ impl ResponseError for ApiError {
 }
 
 /// The admin a request's bearer token acts for, as the audit log names it.
-pub async fn api_actor(req: &HttpRequest, state: &AppState) -> Result<String, ApiError> {
+pub async fn api_actor(req: &HttpRequest, state: &AppState) -> Result<Actor, ApiError> {
     let header = req.headers().get("Authorization").and_then(|v| v.to_str().ok()).unwrap_or("");
     let token =
         header.strip_prefix("Bearer ").map(str::trim).filter(|t| t.len() == 43).ok_or(ApiError::Unauthorized)?;
     let email = state
         .auth
         .store
-        .use_api_token(TokenHash::of(token).as_str(), crate::clock::now())
+        .use_api_token(TokenHash::of(token).as_str(), state.auth.clock.now())
         .await?
         .ok_or(ApiError::Unauthorized)?;
-    Ok(format!("admin:{email}"))
+    Ok(Actor::admin_api(&email))
 }

@@ -1,14 +1,13 @@
-//! Admin API: client changes (create, rotate the secret, delete).
+//! `/admin/api/clients`: the JSON door to the client use cases in
+//! `manage::clients`, which validate and audit.
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::api_auth::{api_actor, ApiError, ErrorBody};
-use super::client_form::ClientForm;
-use crate::cli::{add_client, ClientAdd, TokenFormat};
+use crate::domain::{ClientDraft, TokenFormat};
 use crate::routes::AppState;
-use crate::store::AuditEvent;
 
 #[derive(Deserialize, ToSchema)]
 pub struct NewClient {
@@ -27,11 +26,67 @@ pub struct NewClient {
     allow_plain_pkce: bool,
 }
 
+impl NewClient {
+    fn draft(self) -> Result<ClientDraft, ApiError> {
+        let token_format = TokenFormat::parse(self.token_format.as_deref().unwrap_or(""))
+            .map_err(|_| ApiError::Invalid("token_format is opaque or jwt".into()))?;
+        Ok(ClientDraft {
+            name: self.name,
+            redirect_uris: self.redirect_uris,
+            scopes: self.scopes,
+            skip_consent: self.skip_consent,
+            token_format,
+            allow_plain_pkce: self.allow_plain_pkce,
+        })
+    }
+}
+
 /// The client secret, returned only by create and rotate.
 #[derive(Serialize, ToSchema)]
 pub struct ClientSecret {
     client_id: String,
     client_secret: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ClientView {
+    id: String,
+    name: String,
+    redirect_uris: Vec<String>,
+    scopes: Vec<String>,
+    skip_consent: bool,
+    token_format: String,
+    allow_plain_pkce: bool,
+    created_at: i64,
+}
+
+fn secret_answer(status: actix_web::http::StatusCode, client_id: &str, secret: &crate::domain::Secret) -> HttpResponse {
+    HttpResponse::build(status)
+        .insert_header(("Cache-Control", "no-store"))
+        .json(ClientSecret { client_id: client_id.to_string(), client_secret: secret.expose().to_string() })
+}
+
+#[utoipa::path(get, path = "/admin/api/clients", security(("bearer" = [])),
+    responses((status = 200, body = Vec<ClientView>), (status = 401, body = ErrorBody)))]
+pub async fn list_clients(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    api_actor(&req, &state).await?;
+    let clients: Vec<ClientView> = state
+        .manage
+        .clients()
+        .await?
+        .into_iter()
+        .map(|c| ClientView {
+            scopes: c.scopes.split_whitespace().map(str::to_string).collect(),
+            id: c.id,
+            name: c.name,
+            redirect_uris: c.redirect_uris,
+            skip_consent: c.skip_consent,
+            token_format: c.token_format.as_str().to_string(),
+            allow_plain_pkce: c.allow_plain_pkce,
+            created_at: c.created_at,
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(clients))
 }
 
 #[utoipa::path(post, path = "/admin/api/clients", request_body = NewClient, security(("bearer" = [])),
@@ -42,30 +97,8 @@ pub async fn create_client(
     body: web::Json<NewClient>,
 ) -> Result<HttpResponse, ApiError> {
     let actor = api_actor(&req, &state).await?;
-    if body.redirect_uris.is_empty() || body.redirect_uris.len() > 20 || body.scopes.len() > 50 {
-        return Err(ApiError::Invalid("give 1 to 20 redirect_uris and at most 50 scopes".into()));
-    }
-    let token_format = match body.token_format.as_deref() {
-        None | Some("opaque") => TokenFormat::Opaque,
-        Some("jwt") => TokenFormat::Jwt,
-        Some(_) => return Err(ApiError::Invalid("token_format is opaque or jwt".into())),
-    };
-    let args = ClientAdd {
-        name: body.name.clone(),
-        redirect_uris: body.redirect_uris.clone(),
-        scopes: body.scopes.clone(),
-        skip_consent: body.skip_consent,
-        token_format,
-        allow_plain_pkce: body.allow_plain_pkce,
-        json: true,
-    };
-    let (id, secret) = add_client(&state.auth.store, &args).await.map_err(|e| ApiError::Invalid(e.to_string()))?;
-    let event =
-        AuditEvent { actor: &actor, action: "client_created", target: id.as_str(), detail: serde_json::json!({}) };
-    state.auth.store.audit(event, crate::clock::now()).await?;
-    Ok(HttpResponse::Created()
-        .insert_header(("Cache-Control", "no-store"))
-        .json(ClientSecret { client_id: id.as_str().to_string(), client_secret: secret.expose().to_string() }))
+    let (id, secret) = state.manage.create_client(&actor, &body.into_inner().draft()?).await?;
+    Ok(secret_answer(actix_web::http::StatusCode::CREATED, id.as_str(), &secret))
 }
 
 #[utoipa::path(post, path = "/admin/api/clients/{id}/rotate-secret", security(("bearer" = [])),
@@ -76,10 +109,8 @@ pub async fn rotate_secret(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let actor = api_actor(&req, &state).await?;
-    let secret = super::ops::rotate_client_secret(&state.auth, &actor, &id).await?.ok_or(ApiError::NotFound)?;
-    Ok(HttpResponse::Ok()
-        .insert_header(("Cache-Control", "no-store"))
-        .json(ClientSecret { client_id: id.into_inner(), client_secret: secret.expose().to_string() }))
+    let secret = state.manage.rotate_client_secret(&actor, &id).await?;
+    Ok(secret_answer(actix_web::http::StatusCode::OK, &id, &secret))
 }
 
 /// Deletes a client and revokes every link made through it.
@@ -91,13 +122,12 @@ pub async fn delete_client(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let actor = api_actor(&req, &state).await?;
-    if !super::ops::delete_client(&state.auth, &actor, &id).await? {
-        return Err(ApiError::NotFound);
-    }
+    state.manage.delete_client(&actor, &id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// The whole client as it should be (name, URIs, scopes, consent, format).
+/// The whole client as it should be (name, URIs, scopes, consent, format,
+/// PKCE `plain`).
 #[utoipa::path(put, path = "/admin/api/clients/{id}", request_body = NewClient, security(("bearer" = [])),
     responses((status = 204), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn update_client(
@@ -107,20 +137,6 @@ pub async fn update_client(
     body: web::Json<NewClient>,
 ) -> Result<HttpResponse, ApiError> {
     let actor = api_actor(&req, &state).await?;
-    // The same checks as the UI form.
-    let form = ClientForm {
-        name: body.name.clone(),
-        redirect_uris: body.redirect_uris.join("\n"),
-        scopes: body.scopes.join(" "),
-        skip_consent: if body.skip_consent { "1".into() } else { String::new() },
-        token_format: body.token_format.clone().unwrap_or_default(),
-        ..Default::default()
-    };
-    let spec = form.parse().map_err(ApiError::Invalid)?;
-    if !spec.save(&state.auth.store, &id).await? {
-        return Err(ApiError::NotFound);
-    }
-    let event = AuditEvent { actor: &actor, action: "client_updated", target: &id, detail: serde_json::json!({}) };
-    state.auth.store.audit(event, crate::clock::now()).await?;
+    state.manage.update_client(&actor, &id, &body.into_inner().draft()?).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -1,9 +1,11 @@
-//! The client form: parsing what an admin typed into a validated client
-//! spec, and the redirect-URI presets for Alexa's three regions and Google.
+//! The client form: what an admin typed, as a `ClientDraft` for the client
+//! use cases (which hold the rules), and the redirect-URI presets for
+//! Alexa's three regions and Google.
 
 use serde::Deserialize;
 
-use crate::domain::{RedirectUri, ScopeSet};
+use crate::domain::{ClientDraft, TokenFormat};
+use crate::store::ClientRow;
 
 /// Alexa's account-linking redirect hosts, one per region (NA, EU, FE).
 const ALEXA_HOSTS: [&str; 3] = ["pitangui.amazon.com", "layla.amazon.com", "alexa.amazon.co.jp"];
@@ -24,6 +26,9 @@ pub struct ClientForm {
     pub skip_consent: String,
     #[serde(default)]
     pub token_format: String,
+    /// A checkbox: accept PKCE `plain` from this client.
+    #[serde(default)]
+    pub allow_plain_pkce: String,
     #[serde(default)]
     pub alexa_vendor_id: String,
     #[serde(default)]
@@ -33,36 +38,12 @@ pub struct ClientForm {
     pub preset: String,
 }
 
-/// A client as the admin wants it, every field checked.
-#[derive(Debug, PartialEq, Eq)]
-pub struct ClientSpec {
-    pub name: String,
-    pub redirect_uris: Vec<String>,
-    pub scopes: ScopeSet,
-    pub skip_consent: bool,
-    pub jwt: bool,
-}
-
 fn id_like(raw: &str, what: &str, allowed: impl Fn(char) -> bool) -> Result<String, String> {
     let v = raw.trim();
     if v.is_empty() || v.len() > 64 || !v.chars().all(allowed) {
         return Err(format!("Enter the {what} (letters, digits and dashes, at most 64)."));
     }
     Ok(v.to_string())
-}
-
-impl ClientSpec {
-    /// Replaces client `id`'s settings with this spec; false if no such client.
-    pub async fn save(&self, store: &crate::store::Store, id: &str) -> Result<bool, crate::store::StoreError> {
-        let update = crate::store::ClientUpdate {
-            name: &self.name,
-            scopes: &self.scopes.to_string(),
-            skip_consent: self.skip_consent,
-            token_format: if self.jwt { "jwt" } else { "opaque" },
-            redirect_uris: &self.redirect_uris,
-        };
-        store.update_client(id, update, crate::clock::now()).await
-    }
 }
 
 impl ClientForm {
@@ -96,33 +77,31 @@ impl ClientForm {
         self.redirect_uris.lines().map(str::trim).filter(|l| !l.is_empty())
     }
 
-    pub fn parse(&self) -> Result<ClientSpec, String> {
-        let name = self.name.trim();
-        if name.is_empty() || name.chars().count() > 200 {
-            return Err("The name must be 1 to 200 characters.".into());
+    /// The form of an existing client.
+    pub fn of(c: &ClientRow) -> Self {
+        let tick = |on: bool| if on { "1".to_string() } else { String::new() };
+        Self {
+            name: c.name.clone(),
+            redirect_uris: c.redirect_uris.join("\n"),
+            scopes: c.scopes.clone(),
+            skip_consent: tick(c.skip_consent),
+            token_format: c.token_format.as_str().to_string(),
+            allow_plain_pkce: tick(c.allow_plain_pkce),
+            ..Default::default()
         }
-        let mut redirect_uris = Vec::new();
-        for line in self.uri_lines() {
-            let uri = RedirectUri::parse(line).map_err(|e| format!("{line}: {e}"))?;
-            if !redirect_uris.iter().any(|u| u == uri.as_str()) {
-                redirect_uris.push(uri.as_str().to_string());
-            }
-        }
-        if redirect_uris.is_empty() || redirect_uris.len() > 20 {
-            return Err("Give 1 to 20 redirect URIs, one per line.".into());
-        }
-        let scopes = ScopeSet::parse(&self.scopes.replace(',', " ")).map_err(|e| e.to_string())?;
-        let jwt = match self.token_format.as_str() {
-            "" | "opaque" => false,
-            "jwt" => true,
-            _ => return Err("The token format is opaque or jwt.".into()),
-        };
-        Ok(ClientSpec {
-            name: name.to_string(),
-            redirect_uris,
-            scopes,
+    }
+
+    /// The draft the client use cases check (one URI per line, scopes
+    /// separated by commas or spaces).
+    pub fn draft(&self) -> Result<ClientDraft, String> {
+        let token_format = TokenFormat::parse(&self.token_format).map_err(|_| "The token format is opaque or jwt.")?;
+        Ok(ClientDraft {
+            name: self.name.clone(),
+            redirect_uris: self.uri_lines().map(str::to_string).collect(),
+            scopes: vec![self.scopes.clone()],
             skip_consent: !self.skip_consent.is_empty(),
-            jwt,
+            token_format,
+            allow_plain_pkce: !self.allow_plain_pkce.is_empty(),
         })
     }
 }
@@ -155,17 +134,18 @@ mod tests {
     }
 
     #[test]
-    fn parse_checks_uris_scopes_and_format() {
-        let spec = ClientForm {
+    fn drafts_take_lines_checkboxes_and_format() {
+        let d = ClientForm {
             scopes: "profile, rides:order".into(),
-            ..form("https://a.example/cb\n\nhttps://a.example/cb")
+            allow_plain_pkce: "1".into(),
+            ..form("https://a.example/cb\n\n https://b.example/cb ")
         }
-        .parse()
+        .draft()
         .unwrap();
-        assert_eq!(spec.redirect_uris, ["https://a.example/cb"]);
+        assert_eq!(d.redirect_uris, ["https://a.example/cb", "https://b.example/cb"]);
+        assert!(d.allow_plain_pkce && !d.skip_consent);
+        let spec = crate::domain::ClientSpec::parse(&d).unwrap();
         assert_eq!(spec.scopes.to_string(), "profile rides:order");
-        assert!(form("http://evil.example/cb").parse().is_err());
-        assert!(form("").parse().is_err());
-        assert!(ClientForm { token_format: "xml".into(), ..form("https://a.example/cb") }.parse().is_err());
+        assert!(ClientForm { token_format: "xml".into(), ..form("https://a.example/cb") }.draft().is_err());
     }
 }

@@ -9,11 +9,12 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use super::client_form::{ClientForm, ClientSpec};
+use super::client_form::ClientForm;
 #[allow(unused_imports)]
 use super::filters;
 use super::{AdminError, AdminSession, ConfirmPage};
-use crate::cli::{add_client, ClientAdd, TokenFormat};
+use crate::domain::ClientDraft;
+use crate::manage::ManageError;
 use crate::routes::{redirect, render, AppState};
 use crate::store::ClientRow;
 
@@ -54,18 +55,16 @@ pub struct CsrfForm {
 }
 
 async fn load(state: &AppState, id: &str) -> Result<ClientRow, AdminError> {
-    if id.len() > 64 {
-        return Err(AdminError::NotFound);
-    }
-    state.auth.store.client(id).await?.ok_or(AdminError::NotFound)
+    Ok(state.manage.client(id).await?)
 }
 
 pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AdminError> {
     let session = AdminSession::require(&req, &state).await?;
     let store = &state.auth.store;
     let links: HashMap<String, i64> = store.live_links_per_client().await?.into_iter().collect();
-    let clients = store
-        .list_clients()
+    let clients = state
+        .manage
+        .clients()
         .await?
         .into_iter()
         .map(|c| (links.get(&c.id).copied().unwrap_or(0), c))
@@ -85,15 +84,28 @@ pub async fn new_form(req: HttpRequest, state: web::Data<AppState>) -> Result<Ht
 }
 
 /// A preset button re-shows the form with the URIs added; otherwise the
-/// form must parse.
-fn preset_or_spec(form: ClientForm) -> Result<ClientSpec, Box<(ClientForm, Option<String>)>> {
+/// form must give a draft.
+fn preset_or_draft(form: ClientForm) -> Result<ClientDraft, Box<(ClientForm, Option<String>)>> {
     if !form.preset.is_empty() {
         return match form.clone().with_preset() {
             Ok(f) => Err(Box::new((f, None))),
             Err(e) => Err(Box::new((form, Some(e)))),
         };
     }
-    form.parse().map_err(|e| Box::new((form, Some(e))))
+    form.draft().map_err(|e| Box::new((form, Some(e))))
+}
+
+/// Bad input goes back onto the form; anything else is an error page.
+fn refused(
+    session: &AdminSession,
+    client_id: Option<&str>,
+    form: &ClientForm,
+    e: ManageError,
+) -> Result<HttpResponse, AdminError> {
+    match AdminError::from(e) {
+        AdminError::BadInput(m) => Ok(edit_page(session, client_id, form, Some(&m))),
+        other => Err(other),
+    }
 }
 
 pub async fn create(
@@ -102,22 +114,18 @@ pub async fn create(
     form: web::Form<ClientForm>,
 ) -> Result<HttpResponse, AdminError> {
     let session = AdminSession::require_form(&req, &state, &form.csrf).await?;
-    let spec = match preset_or_spec(form.into_inner()) {
-        Ok(spec) => spec,
+    let form = form.into_inner();
+    let draft = match preset_or_draft(form.clone()) {
+        Ok(draft) => draft,
         Err(b) => return Ok(edit_page(&session, None, &b.0, b.1.as_deref())),
     };
-    let args = ClientAdd {
-        name: spec.name,
-        redirect_uris: spec.redirect_uris,
-        scopes: spec.scopes.iter().map(|s| s.as_str().to_string()).collect(),
-        skip_consent: spec.skip_consent,
-        token_format: if spec.jwt { TokenFormat::Jwt } else { TokenFormat::Opaque },
-        allow_plain_pkce: false,
-        json: false,
-    };
-    let (id, secret) = add_client(&state.auth.store, &args).await.map_err(|e| AdminError::BadInput(e.to_string()))?;
-    session.audit(&state, "client_created", id.as_str(), serde_json::json!({})).await?;
-    Ok(render(StatusCode::OK, &SecretPage { session: &session, client_id: id.as_str(), secret: secret.expose() }))
+    match state.manage.create_client(&session.actor(), &draft).await {
+        Ok((id, secret)) => Ok(render(
+            StatusCode::OK,
+            &SecretPage { session: &session, client_id: id.as_str(), secret: secret.expose() },
+        )),
+        Err(e) => refused(&session, None, &form, e),
+    }
 }
 
 pub async fn show(
@@ -127,15 +135,7 @@ pub async fn show(
 ) -> Result<HttpResponse, AdminError> {
     let session = AdminSession::require(&req, &state).await?;
     let c = load(&state, &id).await?;
-    let form = ClientForm {
-        name: c.name,
-        redirect_uris: c.redirect_uris.join("\n"),
-        scopes: c.scopes,
-        skip_consent: if c.skip_consent { "1".into() } else { String::new() },
-        token_format: c.token_format,
-        ..Default::default()
-    };
-    Ok(edit_page(&session, Some(&c.id), &form, None))
+    Ok(edit_page(&session, Some(&c.id), &ClientForm::of(&c), None))
 }
 
 pub async fn update(
@@ -146,15 +146,15 @@ pub async fn update(
 ) -> Result<HttpResponse, AdminError> {
     let session = AdminSession::require_form(&req, &state, &form.csrf).await?;
     let c = load(&state, &id).await?;
-    let spec = match preset_or_spec(form.into_inner()) {
-        Ok(spec) => spec,
+    let form = form.into_inner();
+    let draft = match preset_or_draft(form.clone()) {
+        Ok(draft) => draft,
         Err(b) => return Ok(edit_page(&session, Some(&c.id), &b.0, b.1.as_deref())),
     };
-    if !spec.save(&state.auth.store, &c.id).await? {
-        return Err(AdminError::NotFound);
+    match state.manage.update_client(&session.actor(), &c.id, &draft).await {
+        Ok(()) => Ok(redirect(StatusCode::SEE_OTHER, "/admin/clients")),
+        Err(e) => refused(&session, Some(&c.id), &form, e),
     }
-    session.audit(&state, "client_updated", &c.id, serde_json::json!({})).await?;
-    Ok(redirect(StatusCode::SEE_OTHER, "/admin/clients"))
 }
 
 pub async fn confirm(
@@ -193,8 +193,7 @@ pub async fn rotate(
 ) -> Result<HttpResponse, AdminError> {
     let session = AdminSession::require_form(&req, &state, &form.csrf).await?;
     let c = load(&state, &id).await?;
-    let secret =
-        super::ops::rotate_client_secret(&state.auth, &session.actor(), &c.id).await?.ok_or(AdminError::NotFound)?;
+    let secret = state.manage.rotate_client_secret(&session.actor(), &c.id).await?;
     Ok(render(StatusCode::OK, &SecretPage { session: &session, client_id: &c.id, secret: secret.expose() }))
 }
 
@@ -206,6 +205,6 @@ pub async fn delete(
 ) -> Result<HttpResponse, AdminError> {
     let session = AdminSession::require_form(&req, &state, &form.csrf).await?;
     let c = load(&state, &id).await?;
-    super::ops::delete_client(&state.auth, &session.actor(), &c.id).await?;
+    state.manage.delete_client(&session.actor(), &c.id).await?;
     Ok(redirect(StatusCode::SEE_OTHER, "/admin/clients"))
 }

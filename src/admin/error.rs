@@ -4,6 +4,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 
+use crate::manage::ManageError;
 use crate::routes::{error_page, redirect};
 use crate::store::StoreError;
 
@@ -20,8 +21,37 @@ pub enum AdminError {
     /// Bad input; the message is shown to the admin.
     #[error("{0}")]
     BadInput(String),
+    #[error("{0}")]
+    Conflict(String),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl From<ManageError> for AdminError {
+    fn from(e: ManageError) -> Self {
+        match e {
+            ManageError::Invalid(m) => Self::BadInput(capitalized(&m)),
+            ManageError::NotFound(_) => Self::NotFound,
+            ManageError::Conflict(m) => Self::Conflict(capitalized(&m)),
+            ManageError::Store(e) => Self::Store(e),
+            ManageError::Internal(m) => Self::Internal(m),
+        }
+    }
+}
+
+/// Use-case messages are sentences without their first capital (they also
+/// appear mid-line in the CLI and the API); a page shows them whole.
+fn capitalized(m: &str) -> String {
+    let mut chars = m.chars();
+    match chars.next() {
+        Some(first) => {
+            let end = if m.ends_with('.') { "" } else { "." };
+            format!("{}{}{end}", first.to_uppercase(), chars.as_str())
+        }
+        None => String::new(),
+    }
 }
 
 impl ResponseError for AdminError {
@@ -31,7 +61,8 @@ impl ResponseError for AdminError {
             Self::Csrf => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::BadInput(_) => StatusCode::BAD_REQUEST,
-            Self::Store(StoreError::Conflict(_)) => StatusCode::CONFLICT,
+            Self::Conflict(_) | Self::Store(StoreError::Conflict(_)) => StatusCode::CONFLICT,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             Self::Store(StoreError::InvalidValue(_)) => StatusCode::BAD_REQUEST,
             Self::Store(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
@@ -49,6 +80,11 @@ impl ResponseError for AdminError {
             ),
             Self::NotFound => error_page(status, "Not found", "There is no such record.", None),
             Self::BadInput(msg) => error_page(status, "Check your input", msg, None),
+            Self::Conflict(msg) => error_page(status, "Already exists", msg, None),
+            Self::Internal(e) => {
+                tracing::error!(error = %e, "admin request failed");
+                error_page(status, "Try again", "Something went wrong on the server. Please try again shortly.", None)
+            }
             Self::Store(StoreError::Conflict(_)) => {
                 error_page(status, "Already exists", "A record with that value already exists.", None)
             }

@@ -10,7 +10,6 @@ mod client_form;
 mod clients;
 mod error;
 mod login;
-mod ops;
 mod session;
 mod tokens;
 mod user_actions;
@@ -18,7 +17,6 @@ mod users;
 
 use actix_web::web;
 
-pub use api_auth::create_api_token;
 pub use error::AdminError;
 
 /// A second page with a POST form for every destructive action: no

@@ -54,8 +54,8 @@ impl AdminSession {
     }
 
     /// How the audit log names this admin.
-    pub fn actor(&self) -> String {
-        format!("admin:{}", self.email)
+    pub fn actor(&self) -> crate::domain::Actor {
+        crate::domain::Actor::admin_ui(&self.email)
     }
 
     /// Records an action of this admin in the audit log.
@@ -66,8 +66,8 @@ impl AdminSession {
         target: &str,
         detail: serde_json::Value,
     ) -> Result<(), AdminError> {
-        let event = crate::store::AuditEvent { actor: &self.actor(), action, target, detail };
-        Ok(state.auth.store.audit(event, crate::clock::now()).await?)
+        let event = crate::store::AuditEvent { actor: &self.actor().name(), action, target, detail };
+        Ok(state.auth.store.audit(event, state.auth.clock.now()).await?)
     }
 }
 

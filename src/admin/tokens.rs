@@ -9,7 +9,7 @@ use serde::Deserialize;
 #[allow(unused_imports)]
 use super::filters;
 use super::{AdminError, AdminSession, ConfirmPage};
-use crate::domain::Secret;
+use crate::manage::ManageError;
 use crate::routes::{redirect, render, AppState};
 use crate::store::ApiTokenRow;
 
@@ -46,16 +46,7 @@ pub async fn create(
     form: web::Form<TokenForm>,
 ) -> Result<HttpResponse, AdminError> {
     let session = AdminSession::require_form(&req, &state, &form.csrf).await?;
-    let name = form.name.trim();
-    if name.is_empty() || name.chars().count() > 100 {
-        return Err(AdminError::BadInput(
-            "Name the token (1 to 100 characters), e.g. after the script using it.".into(),
-        ));
-    }
-    let token = Secret::generate();
-    let id =
-        state.auth.store.create_api_token(&session.admin_id, token.hash().as_str(), name, crate::clock::now()).await?;
-    session.audit(&state, "api_token_created", &id, serde_json::json!({})).await?;
+    let (_, token) = state.manage.create_api_token(&session.actor(), &session.email, &form.name).await?;
     page(&state, &session, Some(token.expose())).await
 }
 
@@ -86,8 +77,9 @@ pub async fn revoke(
     form: web::Form<TokenForm>,
 ) -> Result<HttpResponse, AdminError> {
     let session = AdminSession::require_form(&req, &state, &form.csrf).await?;
-    if state.auth.store.revoke_api_token(&session.admin_id, &id, crate::clock::now()).await? {
-        session.audit(&state, "api_token_revoked", &id, serde_json::json!({})).await?;
+    // A token already revoked (a second click) is no error on a page.
+    match state.manage.revoke_api_token(&session.actor(), &session.email, &id).await {
+        Ok(()) | Err(ManageError::NotFound(_)) => Ok(redirect(StatusCode::SEE_OTHER, "/admin/tokens")),
+        Err(e) => Err(e.into()),
     }
-    Ok(redirect(StatusCode::SEE_OTHER, "/admin/tokens"))
 }

@@ -1,7 +1,9 @@
 //! Types that parse untrusted input once, at the edge, so the core never
 //! handles a bare `String` that might be an unchecked email, URI or scope.
 
+mod actor;
 mod client_id;
+mod client_spec;
 mod email;
 mod permission;
 mod pkce;
@@ -9,7 +11,9 @@ mod redirect_uri;
 mod scope;
 mod secret;
 
+pub use actor::{Actor, Door};
 pub use client_id::ClientId;
+pub use client_spec::{ClientDraft, ClientSpec, TokenFormat};
 pub use email::Email;
 pub use permission::Permission;
 pub use pkce::{CodeChallenge, CodeChallengeMethod, CodeVerifier};

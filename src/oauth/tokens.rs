@@ -75,7 +75,7 @@ impl AuthServer {
         now: i64,
     ) -> Result<String, OAuthError> {
         let exp = now + self.settings.access_token_ttl;
-        if client.token_format != "jwt" {
+        if client.token_format != crate::domain::TokenFormat::Jwt {
             return Ok(self.tokens.access_token(link_id, generation, exp));
         }
         let claims = AccessClaims {

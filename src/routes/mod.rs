@@ -31,6 +31,9 @@ pub use pages::{error_page, redirect, render};
 /// Shared by every handler.
 pub struct AppState {
     pub auth: AuthServer,
+    /// The management use cases (admin UI and API), clearing this
+    /// instance's caches.
+    pub manage: crate::manage::Manager,
     pub upstream: Upstream,
     /// Cookies get `Secure` unless the public URL is plain http on loopback.
     pub secure_cookies: bool,

@@ -35,15 +35,30 @@ pub struct UserQuery {
     pub limit: i64,
 }
 
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 pub struct UserListRow {
     pub id: String,
     pub email: String,
     pub name: String,
-    pub disabled: i64,
+    pub disabled: bool,
     pub created_at: i64,
     pub last_active_at: i64,
     pub live_links: i64,
+}
+
+impl<'r> FromRow<'r, sqlx::any::AnyRow> for UserListRow {
+    fn from_row(row: &'r sqlx::any::AnyRow) -> Result<Self, sqlx::Error> {
+        use sqlx::Row;
+        Ok(Self {
+            id: row.try_get("id")?,
+            email: row.try_get("email")?,
+            name: row.try_get("name")?,
+            disabled: row.try_get::<i64, _>("disabled")? != 0,
+            created_at: row.try_get("created_at")?,
+            last_active_at: row.try_get("last_active_at")?,
+            live_links: row.try_get("live_links")?,
+        })
+    }
 }
 
 #[derive(Debug, Clone, FromRow)]

@@ -3,6 +3,7 @@
 use sqlx::FromRow;
 
 use super::{Store, StoreError};
+use crate::domain::{ClientSpec, TokenFormat};
 
 #[derive(Debug, Clone, FromRow)]
 struct ClientRecord {
@@ -23,53 +24,63 @@ pub struct ClientRow {
     pub secret_hash: String,
     pub scopes: String,
     pub skip_consent: bool,
-    pub token_format: String,
+    pub token_format: TokenFormat,
     pub created_at: i64,
     pub redirect_uris: Vec<String>,
     /// PKCE `plain` accepted (S256 only otherwise).
     pub allow_plain_pkce: bool,
 }
 
-pub struct NewClient<'a> {
-    pub id: &'a str,
-    pub name: &'a str,
-    pub secret_hash: &'a str,
-    pub scopes: &'a str,
-    pub skip_consent: bool,
-    pub token_format: &'a str,
-    pub redirect_uris: &'a [String],
-    pub allow_plain_pkce: bool,
-}
-
 const CLIENT_COLUMNS: &str = "id, name, secret_hash, scopes, skip_consent, token_format, created_at, allow_plain_pkce";
 
 impl Store {
-    pub async fn create_client(&self, c: NewClient<'_>, now: i64) -> Result<(), StoreError> {
+    /// Registers a client and its redirect URIs in one transaction.
+    pub async fn create_client(&self, id: &str, secret_hash: &str, c: &ClientSpec, now: i64) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
         sqlx::query(
             "INSERT INTO clients (id, name, secret_hash, scopes, skip_consent, token_format, created_at, updated_at, \
              allow_plain_pkce) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8)",
         )
-        .bind(c.id)
-        .bind(c.name)
-        .bind(c.secret_hash)
-        .bind(c.scopes)
+        .bind(id)
+        .bind(&c.name)
+        .bind(secret_hash)
+        .bind(c.scopes.to_string())
         .bind(i64::from(c.skip_consent))
-        .bind(c.token_format)
+        .bind(c.token_format.as_str())
         .bind(now)
         .bind(i64::from(c.allow_plain_pkce))
         .execute(&mut *tx)
         .await?;
-        for (i, uri) in c.redirect_uris.iter().enumerate() {
-            sqlx::query("INSERT INTO client_redirect_uris (client_id, uri, position) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
-                .bind(c.id)
-                .bind(uri)
-                .bind(i as i64)
-                .execute(&mut *tx)
-                .await?;
-        }
+        insert_redirect_uris(&mut tx, id, c).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Replaces a client's settings and redirect URIs in one transaction
+    /// (starting with the write). Returns whether the client exists.
+    pub async fn update_client(&self, id: &str, c: &ClientSpec, now: i64) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let r = sqlx::query(
+            "UPDATE clients SET name = $1, scopes = $2, skip_consent = $3, token_format = $4, allow_plain_pkce = $5, \
+             updated_at = $6 WHERE id = $7",
+        )
+        .bind(&c.name)
+        .bind(c.scopes.to_string())
+        .bind(i64::from(c.skip_consent))
+        .bind(c.token_format.as_str())
+        .bind(i64::from(c.allow_plain_pkce))
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        if r.rows_affected() == 0 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        sqlx::query("DELETE FROM client_redirect_uris WHERE client_id = $1").bind(id).execute(&mut *tx).await?;
+        insert_redirect_uris(&mut tx, id, c).await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     pub async fn client(&self, id: &str) -> Result<Option<ClientRow>, StoreError> {
@@ -135,9 +146,25 @@ fn into_row(rec: ClientRecord, redirect_uris: Vec<String>) -> ClientRow {
         secret_hash: rec.secret_hash,
         scopes: rec.scopes,
         skip_consent: rec.skip_consent != 0,
-        token_format: rec.token_format,
+        token_format: if rec.token_format == "jwt" { TokenFormat::Jwt } else { TokenFormat::Opaque },
         created_at: rec.created_at,
         redirect_uris,
         allow_plain_pkce: rec.allow_plain_pkce != 0,
     }
+}
+
+async fn insert_redirect_uris(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    id: &str,
+    c: &ClientSpec,
+) -> Result<(), StoreError> {
+    for (i, uri) in c.redirect_uris.iter().enumerate() {
+        sqlx::query("INSERT INTO client_redirect_uris (client_id, uri, position) VALUES ($1, $2, $3)")
+            .bind(id)
+            .bind(uri.as_str())
+            .bind(i as i64)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
 }

@@ -35,11 +35,10 @@ use sqlx::{AnyPool, Executor};
 
 pub use admin_audit::{AuditQuery, AuditRow, DashboardCounts, SECURITY_ACTIONS};
 pub use admin_auth::{AdminRow, AdminSessionRow, SessionLimits};
-pub use admin_clients::ClientUpdate;
 pub use admin_tokens::ApiTokenRow;
 pub use admin_users::{IdentityDetail, LinkDetail, UserListRow, UserQuery, UserSort};
 pub use audit::AuditEvent;
-pub use clients::{ClientRow, NewClient};
+pub use clients::ClientRow;
 pub use codes::{CodeLookup, CodeRow, NewCode, Redemption};
 pub use copy::{copy_all, CopyError, TableCount};
 pub use grants::{Flag, GrantRow, NewLink, ResolvedToken, RotateRequest, Rotated};

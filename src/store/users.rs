@@ -5,18 +5,31 @@ use sqlx::FromRow;
 use super::{new_id, Store, StoreError};
 use crate::domain::{Email, Permission};
 
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 pub struct UserRow {
     pub id: String,
     pub email: String,
     pub name: String,
-    pub disabled: i64,
+    pub disabled: bool,
     pub created_at: i64,
 }
 
 impl UserRow {
     pub fn is_disabled(&self) -> bool {
-        self.disabled != 0
+        self.disabled
+    }
+}
+
+impl<'r> FromRow<'r, sqlx::any::AnyRow> for UserRow {
+    fn from_row(row: &'r sqlx::any::AnyRow) -> Result<Self, sqlx::Error> {
+        use sqlx::Row;
+        Ok(Self {
+            id: row.try_get("id")?,
+            email: row.try_get("email")?,
+            name: row.try_get("name")?,
+            disabled: row.try_get::<i64, _>("disabled")? != 0,
+            created_at: row.try_get("created_at")?,
+        })
     }
 }
 

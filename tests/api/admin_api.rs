@@ -16,7 +16,7 @@ both_backends!(
 
 async fn token(app: &TestApp) -> String {
     create_admin(app).await;
-    linkbroker::admin::create_api_token(&app.store, ADMIN_EMAIL, "test").await.unwrap().expose().to_string()
+    crate::admin_support::api_token(app, "test").await
 }
 
 async fn call(app: &TestApp, method: reqwest::Method, path: &str, token: &str, body: Option<Value>) -> (u16, Value) {

@@ -6,7 +6,17 @@ pub const ADMIN_EMAIL: &str = "root@example.com";
 pub const ADMIN_PASSWORD: &str = "correct horse battery";
 
 pub async fn create_admin(app: &TestApp) {
-    linkbroker::cli::add_admin(&app.store, ADMIN_EMAIL, ADMIN_PASSWORD.to_string()).await.expect("admin created");
+    crate::helpers::manager(&app.store)
+        .add_admin(&linkbroker::domain::Actor::cli(), ADMIN_EMAIL, ADMIN_PASSWORD.to_string())
+        .await
+        .expect("admin created");
+}
+
+/// An admin API token acting as `ADMIN_EMAIL` (who must exist).
+pub async fn api_token(app: &TestApp, name: &str) -> String {
+    let actor = linkbroker::domain::Actor::cli();
+    let (_, token) = crate::helpers::manager(&app.store).create_api_token(&actor, ADMIN_EMAIL, name).await.unwrap();
+    token.expose().to_string()
 }
 
 /// Loads the sign-in form and posts `email` / `password` from `browser`.

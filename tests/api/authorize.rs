@@ -1,4 +1,4 @@
-use linkbroker::cli::TokenFormat;
+use linkbroker::domain::TokenFormat;
 
 use crate::both_backends;
 use crate::helpers::{browser, location, query_param, spawn_app, Backend, TestApp, ALEXA_REDIRECT};

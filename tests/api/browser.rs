@@ -237,7 +237,10 @@ async fn an_end_user_links_and_an_admin_manages_them_in_chromium() {
     let Some(driver) = start_driver().await else { return };
     let app = DevApp::spawn().await;
     let (base, redirect, store) = (app.base.clone(), app.redirect.clone(), app.store.clone());
-    linkbroker::cli::add_admin(&store, ADMIN_EMAIL, ADMIN_PASSWORD.to_string()).await.unwrap();
+    crate::helpers::manager(&store)
+        .add_admin(&linkbroker::domain::Actor::cli(), ADMIN_EMAIL, ADMIN_PASSWORD.to_string())
+        .await
+        .unwrap();
     let client_id = app.client("Ride Hailer", false).await;
     let c = browser(&driver).await;
 

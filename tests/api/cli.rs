@@ -6,7 +6,12 @@ use std::process::{Command, Output, Stdio};
 use crate::both_backends;
 use crate::helpers::{fresh_database, Backend, TempDir};
 
-both_backends!(client_commands_manage_clients, user_commands_manage_users, admin_and_keys_commands_work);
+both_backends!(
+    client_commands_manage_clients,
+    user_commands_manage_users,
+    admin_and_keys_commands_work,
+    every_management_command_is_audited,
+);
 
 struct Cli {
     database_url: String,
@@ -115,4 +120,23 @@ async fn admin_and_keys_commands_work(backend: Backend) {
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("LINKBROKER_LWA_CLIENT_ID"), "serve without LWA says what to set: {stderr}");
+}
+
+/// The command line's half of `doors.rs`: the same actions, the same audit
+/// entries, with the `cli` actor.
+async fn every_management_command_is_audited(backend: Backend) {
+    let Some(cli) = Cli::new(backend).await else { return };
+    let uri = "https://pitangui.amazon.com/api/skill/link/V";
+    let out = cli.ok(&["client", "add", "--name", "Skill", "--redirect-uri", uri, "--json"]);
+    let created: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let id = created["client_id"].as_str().unwrap();
+    cli.ok(&["client", "rotate-secret", id]);
+    cli.ok(&["client", "remove", id]);
+    cli.ok(&["user", "add", "--email", "grace@example.com"]);
+    cli.ok(&["user", "grant", "grace@example.com", "rides:order"]);
+    cli.ok(&["user", "revoke", "grace@example.com", "rides:order"]);
+    cli.ok(&["user", "disable", "grace@example.com"]);
+    cli.ok(&["user", "enable", "grace@example.com"]);
+    let store = linkbroker::store::Store::connect(&cli.database_url).await.unwrap();
+    crate::doors::assert_audited(&store, "cli", "cli").await;
 }

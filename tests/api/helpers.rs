@@ -5,8 +5,9 @@
 use std::collections::BTreeMap;
 
 use linkbroker::alexa::AlexaTrust;
-use linkbroker::cli::{add_client, ClientAdd, TokenFormat};
 use linkbroker::clock::Clock;
+use linkbroker::domain::{Actor, ClientDraft, TokenFormat};
+use linkbroker::manage::Manager;
 use linkbroker::settings::Settings;
 use linkbroker::startup::{Application, Options};
 use linkbroker::store::Store;
@@ -73,6 +74,11 @@ impl Drop for TempDir {
 pub struct Client {
     pub id: String,
     pub secret: String,
+}
+
+/// The management use cases as the command line runs them.
+pub fn manager(store: &Store) -> Manager {
+    Manager::offline(store.clone(), Clock::default())
 }
 
 pub fn browser() -> reqwest::Client {
@@ -312,20 +318,15 @@ impl TestApp {
         skip_consent: bool,
         format: TokenFormat,
     ) -> Client {
-        let (id, secret) = add_client(
-            &self.store,
-            &ClientAdd {
-                name: "Test Skill".into(),
-                redirect_uris: redirects.iter().map(|s| s.to_string()).collect(),
-                scopes: scopes.iter().map(|s| s.to_string()).collect(),
-                skip_consent,
-                token_format: format,
-                allow_plain_pkce: false,
-                json: false,
-            },
-        )
-        .await
-        .expect("client created");
+        let draft = ClientDraft {
+            name: "Test Skill".into(),
+            redirect_uris: redirects.iter().map(|s| s.to_string()).collect(),
+            scopes: scopes.iter().map(|s| s.to_string()).collect(),
+            skip_consent,
+            token_format: format,
+            allow_plain_pkce: false,
+        };
+        let (id, secret) = manager(&self.store).create_client(&Actor::cli(), &draft).await.expect("client created");
         Client { id: id.as_str().to_string(), secret: secret.expose().to_string() }
     }
 
@@ -528,20 +529,14 @@ impl DevApp {
 
     /// Registers a client whose redirect URI is this app's `/dev/callback`.
     pub async fn client(&self, name: &str, skip_consent: bool) -> String {
-        let (id, _) = add_client(
-            &self.store,
-            &ClientAdd {
-                name: name.into(),
-                redirect_uris: vec![self.redirect.clone()],
-                scopes: vec!["profile".into()],
-                skip_consent,
-                token_format: TokenFormat::Opaque,
-                allow_plain_pkce: false,
-                json: false,
-            },
-        )
-        .await
-        .unwrap();
+        let draft = ClientDraft {
+            name: name.into(),
+            redirect_uris: vec![self.redirect.clone()],
+            scopes: vec!["profile".into()],
+            skip_consent,
+            ..Default::default()
+        };
+        let (id, _) = manager(&self.store).create_client(&Actor::cli(), &draft).await.unwrap();
         id.as_str().to_string()
     }
 }

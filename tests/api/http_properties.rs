@@ -196,8 +196,7 @@ fn api_query() -> impl Strategy<Value = String> {
 async fn generated_admin_api_calls_are_refused_plainly(backend: Backend) {
     let Some(app) = spawn_app_with(backend, &[]).await else { return };
     create_admin(&app).await;
-    let token =
-        linkbroker::admin::create_api_token(&app.store, ADMIN_EMAIL, "fuzz").await.unwrap().expose().to_string();
+    let token = crate::admin_support::api_token(&app, "fuzz").await;
     let (client, _) = app.linked().await;
     let user = first_user(&app, &token).await;
     let body = prop_oneof![

@@ -2,8 +2,8 @@
 
 use std::time::Duration;
 
-use linkbroker::cli::TokenFormat;
 use linkbroker::domain::Permission;
+use linkbroker::domain::TokenFormat;
 
 use crate::both_backends;
 use crate::helpers::{spawn_app, spawn_app_with, Backend};

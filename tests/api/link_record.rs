@@ -2,7 +2,7 @@
 //! constant storage): days may pass between a rotation and its retry, a
 //! changed server key never revokes, and refreshing adds no rows.
 
-use linkbroker::cli::TokenFormat;
+use linkbroker::domain::TokenFormat;
 use linkbroker::settings::Settings;
 use linkbroker::startup::{Application, Options};
 

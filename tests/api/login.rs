@@ -1,6 +1,6 @@
 use std::time::{Duration, Instant};
 
-use linkbroker::cli::TokenFormat;
+use linkbroker::domain::TokenFormat;
 use linkbroker::domain::{Email, Permission};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, ResponseTemplate};

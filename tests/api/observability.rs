@@ -1,7 +1,7 @@
 //! Issue 6, logs and metrics: request ids, one line per request, nothing
 //! secret in the logs of a whole flow, and `/metrics`.
 
-use linkbroker::cli::TokenFormat;
+use linkbroker::domain::TokenFormat;
 
 use crate::both_backends;
 use crate::helpers::{browser, hidden_field, location, query_param, spawn_app, spawn_app_with, Backend, TestApp, ADA};

@@ -1,6 +1,6 @@
 //! RFC 7009 revocation and RFC 7662 introspection.
 
-use linkbroker::cli::TokenFormat;
+use linkbroker::domain::TokenFormat;
 
 use crate::both_backends;
 use crate::helpers::{spawn_app, Backend, Client, TestApp};

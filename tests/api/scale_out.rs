@@ -2,7 +2,7 @@
 //! load balancer without sticky sessions. Every hop of a link goes to the
 //! other instance than the hop before.
 
-use linkbroker::cli::TokenFormat;
+use linkbroker::domain::TokenFormat;
 
 use crate::both_backends;
 use crate::helpers::{

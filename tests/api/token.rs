@@ -1,4 +1,4 @@
-use linkbroker::cli::TokenFormat;
+use linkbroker::domain::TokenFormat;
 
 use crate::both_backends;
 use crate::helpers::{query_param, spawn_app, Backend, TestApp, ADA, ALEXA_REDIRECT};

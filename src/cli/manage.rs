@@ -1,0 +1,208 @@
+//! The management commands: each parses its arguments, calls one use case
+//! in `manage` (which validates and audits with the `cli` actor) and prints
+//! the result.
+
+use std::io::Read;
+
+use anyhow::Context;
+
+use super::{AdminCommand, AdminTokenCommand, ClientAdd, ClientCommand, UserCommand};
+use crate::domain::{Actor, ClientDraft, Secret};
+use crate::manage::{ManageError, Manager, NewUser, UserKey};
+
+impl ClientAdd {
+    pub fn draft(&self) -> ClientDraft {
+        ClientDraft {
+            name: self.name.clone(),
+            redirect_uris: self.redirect_uris.clone(),
+            scopes: self.scopes.clone(),
+            skip_consent: self.skip_consent,
+            token_format: self.token_format,
+            allow_plain_pkce: self.allow_plain_pkce,
+        }
+    }
+}
+
+/// Prints a fresh client secret, once.
+fn print_secret(id: &str, secret: &Secret, json: bool, after: &str) {
+    if json {
+        println!("{}", serde_json::json!({ "client_id": id, "client_secret": secret.expose() }));
+    } else {
+        println!("client id:     {id}\nclient secret: {}\n({after})", secret.expose());
+    }
+}
+
+pub async fn client(m: &Manager, cmd: ClientCommand) -> anyhow::Result<()> {
+    let actor = Actor::cli();
+    match cmd {
+        ClientCommand::Add(args) => {
+            let (id, secret) = m.create_client(&actor, &args.draft()).await?;
+            print_secret(
+                id.as_str(),
+                &secret,
+                args.json,
+                "the secret is shown only now; store it in the Alexa console",
+            );
+        }
+        ClientCommand::List { json } => {
+            let clients = m.clients().await?;
+            if json {
+                let list: Vec<_> = clients
+                    .iter()
+                    .map(|c| {
+                        serde_json::json!({
+                            "client_id": c.id, "name": c.name, "redirect_uris": c.redirect_uris,
+                            "scopes": c.scopes.split_whitespace().collect::<Vec<_>>(),
+                            "skip_consent": c.skip_consent, "token_format": c.token_format.as_str(),
+                            "allow_plain_pkce": c.allow_plain_pkce, "created_at": c.created_at,
+                        })
+                    })
+                    .collect();
+                println!("{}", serde_json::Value::Array(list));
+            } else if clients.is_empty() {
+                println!("no clients yet; add one with `linkbroker client add`");
+            } else {
+                for c in clients {
+                    println!("{}  {}  [{}]  {}", c.id, c.name, c.token_format, c.redirect_uris.join(" "));
+                }
+            }
+        }
+        ClientCommand::Remove { id } => {
+            m.delete_client(&actor, &id).await.map_err(|e| not_found(e, &format!("no client with id {id}")))?;
+            println!("client {id} removed; its links are revoked");
+        }
+        ClientCommand::RotateSecret { id, json } => {
+            let secret = m
+                .rotate_client_secret(&actor, &id)
+                .await
+                .map_err(|e| not_found(e, &format!("no client with id {id}")))?;
+            print_secret(&id, &secret, json, "update it in the Alexa console now; the old secret no longer works");
+        }
+    }
+    Ok(())
+}
+
+/// A not-found error in the words of the command line.
+fn not_found(e: ManageError, message: &str) -> anyhow::Error {
+    match e {
+        ManageError::NotFound(_) => anyhow::anyhow!("{message}"),
+        other => other.into(),
+    }
+}
+
+pub async fn admin(m: &Manager, cmd: AdminCommand) -> anyhow::Result<()> {
+    match cmd {
+        AdminCommand::Add { email, .. } => {
+            let mut password = String::new();
+            std::io::stdin().read_to_string(&mut password).context("reading the password from stdin")?;
+            let password = password.trim_end_matches(['\r', '\n']).to_string();
+            m.add_admin(&Actor::cli(), &email, password).await?;
+            eprintln!("admin {email} created");
+        }
+        AdminCommand::Token(AdminTokenCommand::Create { email, name }) => {
+            let (_, token) = m
+                .create_api_token(&Actor::cli(), &email, &name)
+                .await
+                .map_err(|e| not_found(e, &format!("no admin with email {email}")))?;
+            println!("{}", token.expose());
+            eprintln!(
+                "API token for {email} created; it is shown only now. Send it as `Authorization: Bearer <token>`."
+            );
+        }
+    }
+    Ok(())
+}
+
+pub async fn user(m: &Manager, cmd: UserCommand) -> anyhow::Result<()> {
+    let actor = Actor::cli();
+    let no_user = |email: &str| format!("no user with email {email}");
+    match cmd {
+        UserCommand::Add { email, name, permissions } => {
+            let new = NewUser { email, name: name.unwrap_or_default(), permissions };
+            let user = m.provision_user(&actor, &new).await?;
+            println!("user {} ({}) created", user.email, user.id);
+        }
+        UserCommand::List { json } => {
+            let users = m.store().list_users().await?;
+            let mut rows = Vec::with_capacity(users.len());
+            for u in &users {
+                rows.push((u, m.store().user_permissions(&u.id).await?));
+            }
+            if json {
+                let list: Vec<_> = rows
+                    .iter()
+                    .map(|(u, p)| {
+                        serde_json::json!({ "id": u.id, "email": u.email, "name": u.name, "disabled": u.disabled, "permissions": p, "created_at": u.created_at })
+                    })
+                    .collect();
+                println!("{}", serde_json::Value::Array(list));
+            } else if rows.is_empty() {
+                println!("no users yet");
+            } else {
+                for (u, p) in rows {
+                    let flag = if u.disabled { " (disabled)" } else { "" };
+                    println!("{}  {}{}  [{}]", u.email, u.name, flag, p.join(", "));
+                }
+            }
+        }
+        UserCommand::Grant { email, permission } => {
+            let key = UserKey::Email(email.clone());
+            let (user, _) =
+                m.set_permission(&actor, &key, &permission, true).await.map_err(|e| not_found(e, &no_user(&email)))?;
+            println!("granted {permission} to {}", user.email);
+        }
+        UserCommand::Revoke { email, permission } => {
+            let key = UserKey::Email(email.clone());
+            let (user, changed) =
+                m.set_permission(&actor, &key, &permission, false).await.map_err(|e| not_found(e, &no_user(&email)))?;
+            if !changed {
+                anyhow::bail!("{} does not have permission {permission}", user.email);
+            }
+            println!("revoked {permission} from {}", user.email);
+        }
+        UserCommand::Disable { email } => set_disabled(m, &email, true).await?,
+        UserCommand::Enable { email } => set_disabled(m, &email, false).await?,
+    }
+    Ok(())
+}
+
+async fn set_disabled(m: &Manager, email: &str, disabled: bool) -> anyhow::Result<()> {
+    let key = UserKey::Email(email.to_string());
+    let (user, _) = m
+        .set_disabled(&Actor::cli(), &key, disabled)
+        .await
+        .map_err(|e| not_found(e, &format!("no user with email {email}")))?;
+    println!("{} {}", user.email, if disabled { "disabled" } else { "enabled" });
+    Ok(())
+}
+
+/// On an empty database, `serve --dev` creates a demo client and admin and
+/// prints how to use them.
+pub async fn seed_dev(m: &Manager, public_url: &str) -> anyhow::Result<()> {
+    tracing::warn!("DEVELOPMENT MODE: anyone can sign in as anyone through /dev/login; never expose this server");
+    if m.store().count_clients().await? > 0 {
+        return Ok(());
+    }
+    let redirect = format!("{public_url}/dev/callback");
+    let draft = ClientDraft {
+        name: "Demo skill".into(),
+        redirect_uris: vec![redirect.clone()],
+        scopes: vec!["profile".into()],
+        ..Default::default()
+    };
+    let (id, secret) = m.create_client(&Actor::dev(), &draft).await?;
+    let admin_password = Secret::generate();
+    if m.store().count_admins().await? == 0 {
+        m.add_admin(&Actor::dev(), "admin@example.com", admin_password.expose().to_string()).await?;
+    }
+    let authorize = format!(
+        "{public_url}/oauth/authorize?response_type=code&client_id={id}&redirect_uri={}&scope=profile&state=demo",
+        percent_encoding::utf8_percent_encode(&redirect, percent_encoding::NON_ALPHANUMERIC)
+    );
+    println!(
+        "\n  linkbroker development mode — seeded a demo client and admin\n\n  client id:      {id}\n  client secret:  {}\n  admin:          admin@example.com / {}\n\n  Open this URL to link an account:\n  {authorize}\n",
+        secret.expose(),
+        admin_password.expose()
+    );
+    Ok(())
+}

@@ -1,0 +1,214 @@
+//! The `linkbroker` command line (see docs/admin.md, "Command line"). The
+//! management commands (`client`, `user`, `admin`) parse their arguments and
+//! call the use cases in `manage`, which validate and audit; this module
+//! only prints.
+
+mod manage;
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::domain::TokenFormat;
+use crate::settings::Settings;
+use crate::startup::{open_store, Application, Options};
+
+#[derive(Parser, Debug)]
+#[command(name = "linkbroker", version, about = "OAuth 2.0 account linking for Alexa and Google Home")]
+pub struct Cli {
+    /// Settings file (default: ./linkbroker.toml when present)
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the server (applies pending migrations first)
+    Serve {
+        /// Development identity provider instead of Login with Amazon; seeds a demo client and admin
+        #[arg(long)]
+        dev: bool,
+    },
+    /// Apply database migrations and exit
+    Migrate,
+    /// Copy every table into an empty database (e.g. SQLite to Postgres) and verify the counts
+    MigrateData {
+        /// Source database URL, e.g. sqlite:///var/lib/linkbroker/linkbroker.db
+        #[arg(long)]
+        from: String,
+        /// Destination database URL, e.g. postgres://user:pass@host/linkbroker (must be empty)
+        #[arg(long)]
+        to: String,
+    },
+    /// Manage OAuth clients
+    #[command(subcommand)]
+    Client(ClientCommand),
+    /// Manage admin accounts
+    #[command(subcommand)]
+    Admin(AdminCommand),
+    /// Manage users
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage JWT signing keys
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ClientCommand {
+    /// Register a client; prints its id and secret (shown once)
+    Add(ClientAdd),
+    /// List clients
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a client and revoke its links
+    Remove { id: String },
+    /// Issue a new secret (the old one stops working at once)
+    RotateSecret {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct ClientAdd {
+    #[arg(long)]
+    pub name: String,
+    /// Exact redirect URI (repeatable), e.g. https://pitangui.amazon.com/api/skill/link/VENDORID
+    #[arg(long = "redirect-uri", required = true)]
+    pub redirect_uris: Vec<String>,
+    /// Allowed scope (repeatable)
+    #[arg(long = "scope")]
+    pub scopes: Vec<String>,
+    /// Do not ask users for consent
+    #[arg(long)]
+    pub skip_consent: bool,
+    /// `opaque` or `jwt`
+    #[arg(long, default_value = "opaque")]
+    pub token_format: TokenFormat,
+    /// Accept PKCE `plain` from this client (S256 only otherwise; Alexa and
+    /// Google send S256)
+    #[arg(long)]
+    pub allow_plain_pkce: bool,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AdminCommand {
+    /// Create an admin account; the password is read from stdin
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+    /// Admin API tokens for /admin/api/
+    #[command(subcommand)]
+    Token(AdminTokenCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AdminTokenCommand {
+    /// Create an API token acting as this admin; printed once on stdout
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "cli")]
+        name: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCommand {
+    /// Pre-provision a user (for signup = existing)
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long = "permission")]
+        permissions: Vec<String>,
+    },
+    /// List users
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    Grant {
+        email: String,
+        permission: String,
+    },
+    Revoke {
+        email: String,
+        permission: String,
+    },
+    Disable {
+        email: String,
+    },
+    Enable {
+        email: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum KeysCommand {
+    /// Create a new signing key; older keys stay published for verification
+    Rotate,
+    /// Replace a lost token key (server_secrets 'refresh_successor_key') with
+    /// a new one. Only when no backup has it: access tokens issued before stop
+    /// working until the next refresh; no link is revoked.
+    ResetTokenKey,
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let settings = Settings::load(cli.config.as_deref())?;
+    crate::telemetry::init(&settings.log, settings.log_format);
+    match cli.command {
+        Command::Serve { dev } => serve(settings, dev).await,
+        Command::Migrate => {
+            open_store(&settings).await?;
+            eprintln!("migrations applied");
+            Ok(())
+        }
+        Command::MigrateData { from, to } => crate::migrate_data::run(&from, &to).await,
+        Command::Client(c) => manage::client(&manager(&settings).await?, c).await,
+        Command::Admin(c) => manage::admin(&manager(&settings).await?, c).await,
+        Command::User(c) => manage::user(&manager(&settings).await?, c).await,
+        Command::Keys(KeysCommand::Rotate) => {
+            let store = open_store(&settings).await?;
+            let now = crate::clock::Clock::default().now();
+            let key = crate::oauth::jwt::generate_key(now);
+            store.insert_signing_key(&key).await?;
+            store.retire_signing_keys_except(&key.kid, now).await?;
+            println!("new signing key {}; older keys stay in the JWKS for verification", key.kid);
+            Ok(())
+        }
+        Command::Keys(KeysCommand::ResetTokenKey) => {
+            let store = open_store(&settings).await?;
+            let value = crate::domain::Secret::generate();
+            let now = crate::clock::Clock::default().now();
+            store.replace_server_secret(crate::startup::SUCCESSOR_KEY, value.expose(), now).await?;
+            println!("new token key stored; restart every instance so they all use it");
+            Ok(())
+        }
+    }
+}
+
+async fn manager(settings: &Settings) -> anyhow::Result<crate::manage::Manager> {
+    Ok(crate::manage::Manager::offline(open_store(settings).await?, crate::clock::Clock::default()))
+}
+
+async fn serve(settings: Settings, dev: bool) -> anyhow::Result<()> {
+    let app = Application::build_patiently(settings, Options { dev, ..Default::default() }).await?;
+    if dev {
+        manage::seed_dev(&app.manager(), app.public_url()).await?;
+    }
+    app.run_until_stopped().await?;
+    Ok(())
+}

@@ -1,0 +1,166 @@
+//! A client as an operator registers it: parsed once, with the same rules,
+//! whether it came from `linkbroker client add`, the admin form or the
+//! admin API.
+
+use super::{ParseError, RedirectUri, ScopeSet};
+
+/// How a client's access tokens look (refresh tokens are always opaque).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum TokenFormat {
+    /// `<link>.<generation>.<expiry>.<mac>`, resolved through the store.
+    #[default]
+    Opaque,
+    /// A signed RFC 9068 JWT a resource server can verify from the JWKS.
+    Jwt,
+}
+
+impl TokenFormat {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Opaque => "opaque",
+            Self::Jwt => "jwt",
+        }
+    }
+
+    /// `opaque` or `jwt`; an empty value is the default, `opaque`.
+    pub fn parse(raw: &str) -> Result<Self, ParseError> {
+        match raw.trim() {
+            "" | "opaque" => Ok(Self::Opaque),
+            "jwt" => Ok(Self::Jwt),
+            _ => Err(ParseError::new("the token format is opaque or jwt")),
+        }
+    }
+}
+
+impl std::str::FromStr for TokenFormat {
+    type Err = ParseError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::parse(s)
+    }
+}
+
+impl std::fmt::Display for TokenFormat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A client as typed: raw strings from whichever door it came through.
+#[derive(Debug, Clone, Default)]
+pub struct ClientDraft {
+    pub name: String,
+    pub redirect_uris: Vec<String>,
+    /// Scope names; entries may themselves hold several, separated by
+    /// spaces or commas (the admin form's one text field).
+    pub scopes: Vec<String>,
+    pub skip_consent: bool,
+    pub token_format: TokenFormat,
+    pub allow_plain_pkce: bool,
+}
+
+/// A client every rule has accepted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientSpec {
+    pub name: String,
+    /// Exact, in the order given, each once.
+    pub redirect_uris: Vec<RedirectUri>,
+    pub scopes: ScopeSet,
+    pub skip_consent: bool,
+    pub token_format: TokenFormat,
+    pub allow_plain_pkce: bool,
+}
+
+pub const MAX_REDIRECT_URIS: usize = 20;
+pub const MAX_SCOPES: usize = 50;
+const MAX_NAME_CHARS: usize = 200;
+
+impl ClientSpec {
+    pub fn parse(draft: &ClientDraft) -> Result<Self, ParseError> {
+        let name = draft.name.trim();
+        if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
+            return Err(ParseError::new("the name must be 1 to 200 characters"));
+        }
+        if draft.redirect_uris.len() > 4 * MAX_REDIRECT_URIS {
+            return Err(ParseError::new("give 1 to 20 redirect URIs"));
+        }
+        let mut redirect_uris: Vec<RedirectUri> = Vec::new();
+        for raw in draft.redirect_uris.iter().map(|u| u.trim()).filter(|u| !u.is_empty()) {
+            let uri = RedirectUri::parse(raw).map_err(|e| ParseError(format!("redirect URI {raw}: {e}")))?;
+            if !redirect_uris.contains(&uri) {
+                redirect_uris.push(uri);
+            }
+        }
+        if redirect_uris.is_empty() || redirect_uris.len() > MAX_REDIRECT_URIS {
+            return Err(ParseError::new("give 1 to 20 redirect URIs"));
+        }
+        let joined = draft.scopes.join(" ").replace(',', " ");
+        if joined.split_whitespace().count() > MAX_SCOPES {
+            return Err(ParseError::new("give at most 50 scopes"));
+        }
+        let scopes = ScopeSet::parse(&joined).map_err(|e| ParseError(format!("scope: {e}")))?;
+        Ok(Self {
+            name: name.to_string(),
+            redirect_uris,
+            scopes,
+            skip_consent: draft.skip_consent,
+            token_format: draft.token_format,
+            allow_plain_pkce: draft.allow_plain_pkce,
+        })
+    }
+
+    pub fn redirect_uri_strings(&self) -> Vec<String> {
+        self.redirect_uris.iter().map(|u| u.as_str().to_string()).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn draft(uris: &[&str]) -> ClientDraft {
+        ClientDraft {
+            name: " Skill ".into(),
+            redirect_uris: uris.iter().map(|u| u.to_string()).collect(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn uris_are_exact_deduplicated_and_bounded() {
+        let spec = ClientSpec::parse(&draft(&["https://a.example/cb", " ", "https://a.example/cb"])).unwrap();
+        assert_eq!(spec.redirect_uri_strings(), ["https://a.example/cb"]);
+        assert_eq!(spec.name, "Skill");
+        assert!(ClientSpec::parse(&draft(&[])).is_err());
+        assert!(ClientSpec::parse(&draft(&["http://evil.example/cb"])).is_err());
+        let many: Vec<String> = (0..21).map(|i| format!("https://a.example/{i}")).collect();
+        let many: Vec<&str> = many.iter().map(String::as_str).collect();
+        assert!(ClientSpec::parse(&draft(&many)).is_err());
+    }
+
+    #[test]
+    fn names_count_characters_not_bytes() {
+        let ok = ClientDraft { name: "é".repeat(200), ..draft(&["https://a.example/cb"]) };
+        assert!(ClientSpec::parse(&ok).is_ok(), "200 two-byte characters are 200 characters");
+        let long = ClientDraft { name: "é".repeat(201), ..draft(&["https://a.example/cb"]) };
+        assert!(ClientSpec::parse(&long).is_err());
+        let blank = ClientDraft { name: "  ".into(), ..draft(&["https://a.example/cb"]) };
+        assert!(ClientSpec::parse(&blank).is_err());
+    }
+
+    #[test]
+    fn scopes_split_on_spaces_and_commas() {
+        let d = ClientDraft { scopes: vec!["profile, rides:order".into()], ..draft(&["https://a.example/cb"]) };
+        assert_eq!(ClientSpec::parse(&d).unwrap().scopes.to_string(), "profile rides:order");
+        let bad = ClientDraft { scopes: vec!["a\"b".into()], ..draft(&["https://a.example/cb"]) };
+        assert!(ClientSpec::parse(&bad).is_err());
+    }
+
+    #[test]
+    fn token_formats() {
+        assert_eq!(TokenFormat::parse("").unwrap(), TokenFormat::Opaque);
+        assert_eq!("jwt".parse::<TokenFormat>().unwrap(), TokenFormat::Jwt);
+        assert!(TokenFormat::parse("xml").is_err());
+        assert_eq!(TokenFormat::Jwt.to_string(), "jwt");
+    }
+}

@@ -1,0 +1,63 @@
+//! OAuth clients: register, change, re-key and remove.
+
+use super::{ManageError, Manager};
+use crate::domain::{Actor, ClientDraft, ClientId, ClientSpec, Secret};
+use crate::store::ClientRow;
+
+impl Manager {
+    /// Registers a client; the secret is returned once and kept hashed.
+    pub async fn create_client(&self, actor: &Actor, draft: &ClientDraft) -> Result<(ClientId, Secret), ManageError> {
+        let spec = ClientSpec::parse(draft)?;
+        let id = ClientId::generate();
+        let secret = Secret::generate();
+        self.store.create_client(id.as_str(), secret.hash().as_str(), &spec, self.now()).await?;
+        self.record(actor, "client_created", id.as_str(), serde_json::json!({ "name": spec.name })).await?;
+        Ok((id, secret))
+    }
+
+    /// Replaces a client's settings (its secret and links stay).
+    pub async fn update_client(&self, actor: &Actor, id: &str, draft: &ClientDraft) -> Result<(), ManageError> {
+        let spec = ClientSpec::parse(draft)?;
+        if !self.store.update_client(id, &spec, self.now()).await? {
+            return Err(ManageError::NotFound("client"));
+        }
+        self.forget_clients();
+        self.record(actor, "client_updated", id, serde_json::json!({})).await
+    }
+
+    /// Issues a new secret; the old one stops working at once (within the
+    /// 2 s client cache on other instances).
+    pub async fn rotate_client_secret(&self, actor: &Actor, id: &str) -> Result<Secret, ManageError> {
+        let secret = Secret::generate();
+        if !self.store.set_client_secret_hash(id, secret.hash().as_str(), self.now()).await? {
+            return Err(ManageError::NotFound("client"));
+        }
+        self.forget_clients();
+        self.record(actor, "client_secret_rotated", id, serde_json::json!({})).await?;
+        Ok(secret)
+    }
+
+    /// Deletes a client after revoking its links (recorded while the rows
+    /// exist); its codes and tokens go with it.
+    pub async fn delete_client(&self, actor: &Actor, id: &str) -> Result<(), ManageError> {
+        let revoked = self.store.revoke_client_links(id, "client deleted", self.now()).await?;
+        let existed = self.store.delete_client(id).await?;
+        self.forget_tokens();
+        self.forget_clients();
+        if !existed {
+            return Err(ManageError::NotFound("client"));
+        }
+        self.record(actor, "client_deleted", id, serde_json::json!({ "links_revoked": revoked })).await
+    }
+
+    pub async fn clients(&self) -> Result<Vec<ClientRow>, ManageError> {
+        Ok(self.store.list_clients().await?)
+    }
+
+    pub async fn client(&self, id: &str) -> Result<ClientRow, ManageError> {
+        if id.len() > 64 {
+            return Err(ManageError::NotFound("client"));
+        }
+        self.store.client(id).await?.ok_or(ManageError::NotFound("client"))
+    }
+}
