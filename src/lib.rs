@@ -8,12 +8,19 @@
 //! - `upstream`  the federated login (Login with Amazon, dev provider)
 //! - `accounts`  who is who: linking upstream identities to local users
 //! - `alexa`     the companion skill endpoint's envelopes and answers
-//! - `routes`    actix handlers: parse, call the core, map to HTTP
-//! - `admin`     the admin web UI (sessions, users, audit log)
+//! - `manage`    management use cases (clients, users, links, admins) that
+//!               the CLI, the admin UI and the admin API share
+//! - `web`       HTTP plumbing shared by `routes` and `admin`: state, pages
+//! - `routes`    OAuth and skill handlers: parse, call the core, map to HTTP
+//! - `admin`     the admin web UI and JSON API (sessions, users, audit log)
 //! - `metrics`   Prometheus counters and histograms behind `/metrics`
 //! - `standby`   serving 503s while the database is unreachable at startup
 //! - `tls`       built-in HTTPS with rustls
-//! - `startup`   builds the app from settings; `cli` the commands
+//! - `startup`   builds the app from settings and mounts `routes` and
+//!               `admin` side by side; `cli` the commands
+//!
+//! Imports point one way: from the edges (`cli`, `routes`, `admin`) to
+//! `manage` and the OAuth core, then to `store` and `domain`.
 
 pub mod accounts;
 pub mod admin;
@@ -37,3 +44,4 @@ pub mod telemetry;
 pub mod telemetry_middleware;
 pub mod tls;
 pub mod upstream;
+pub mod web;

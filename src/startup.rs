@@ -18,11 +18,12 @@ use crate::oauth::jwt::KeyRing;
 use crate::oauth::token_format::TokenKeys;
 use crate::oauth::AuthServer;
 use crate::rate_limit::{RateLimiter, RateLimits};
-use crate::routes::{self, AppState};
+use crate::routes;
 use crate::settings::Settings;
 use crate::store::Store;
 use crate::telemetry_middleware::RequestLog;
 use crate::upstream::{LwaClient, Upstream};
+use crate::web::AppState;
 
 pub struct Application {
     server: Server,
@@ -211,7 +212,7 @@ impl Application {
             alexa_verifier,
             metrics: metrics.clone(),
             limits,
-            password_checks: Arc::new(tokio::sync::Semaphore::new(crate::routes::PASSWORD_CHECKS)),
+            password_checks: Arc::new(tokio::sync::Semaphore::new(crate::web::PASSWORD_CHECKS)),
         });
         let dev = options.dev;
         let server = HttpServer::new(move || {
@@ -222,6 +223,7 @@ impl Application {
                 .wrap(security_headers())
                 .wrap(RequestLog::new(metrics.clone()))
                 .configure(|cfg| routes::configure(cfg, dev))
+                .configure(crate::admin::configure)
         })
         .shutdown_timeout(10);
         let server = match tls {

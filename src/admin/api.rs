@@ -8,8 +8,8 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 
 use super::api_auth::{api_actor, ApiError, ErrorBody};
 use crate::manage::UserKey;
-use crate::routes::AppState;
 use crate::store::{AuditQuery, UserQuery, UserSort};
+use crate::web::AppState;
 
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -412,7 +412,7 @@ fn invalid(e: impl std::fmt::Display) -> actix_web::Error {
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    use crate::routes::endpoints::at;
+    use crate::web::endpoints::at;
     use actix_web::http::Method;
     let endpoints = vec![
         at("/openapi.json", Method::GET, openapi),
@@ -434,7 +434,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         at("/audit", Method::GET, list_audit),
     ];
     cfg.service(
-        crate::routes::endpoints::mount_on(web::scope("/admin/api"), endpoints)
+        crate::web::endpoints::mount_on(web::scope("/admin/api"), endpoints)
             .app_data(web::JsonConfig::default().limit(64 * 1024).error_handler(|e, _| invalid(e)))
             .app_data(web::QueryConfig::default().error_handler(|e, _| invalid(e)))
             .app_data(web::PathConfig::default().error_handler(|e, _| invalid(e)))

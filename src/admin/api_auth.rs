@@ -7,8 +7,8 @@ use serde::Serialize;
 
 use crate::domain::{Actor, TokenHash};
 use crate::manage::ManageError;
-use crate::routes::AppState;
 use crate::store::StoreError;
+use crate::web::AppState;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {

@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 
 use super::api_auth::{api_actor, ApiError, ErrorBody};
 use crate::domain::{ClientDraft, TokenFormat};
-use crate::routes::AppState;
+use crate::web::AppState;
 
 #[derive(Deserialize, ToSchema)]
 pub struct NewClient {

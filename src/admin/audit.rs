@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
 use super::filters;
 use super::{AdminError, AdminSession};
-use crate::routes::{render, AppState};
 use crate::store::{AuditQuery, AuditRow, DashboardCounts, SECURITY_ACTIONS};
+use crate::web::{render, AppState};
 
 #[derive(Template)]
 #[template(path = "admin/dashboard.html")]

@@ -15,8 +15,8 @@ use super::filters;
 use super::{AdminError, AdminSession, ConfirmPage};
 use crate::domain::ClientDraft;
 use crate::manage::ManageError;
-use crate::routes::{redirect, render, AppState};
 use crate::store::ClientRow;
+use crate::web::{redirect, render, AppState};
 
 #[derive(Template)]
 #[template(path = "admin/clients.html")]

@@ -5,8 +5,8 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 
 use crate::manage::ManageError;
-use crate::routes::{error_page, redirect};
 use crate::store::StoreError;
+use crate::web::{error_page, redirect};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AdminError {

@@ -15,8 +15,8 @@ use super::session::{admin_cookie, csrf_token, removal_cookie, session_hash, Adm
 use super::AdminError;
 use crate::accounts::password;
 use crate::domain::{constant_time_eq, Email, Secret};
-use crate::routes::{redirect, render, AppState};
 use crate::store::{AdminRow, AuditEvent};
+use crate::web::{redirect, render, AppState};
 
 /// Ties the sign-in form to the browser that loaded it (login CSRF).
 const LOGIN_COOKIE: &str = "lb_admin_login";
@@ -100,8 +100,8 @@ pub async fn submit(
     let account_key = format!("email:{typed}");
     // Behind a load balancer, the caller's address from a trusted proxy.
     // Throttled by the caller's limit key (IPv6 by /64), audited by address.
-    let ip_key = format!("ip:{}", crate::routes::caller_key(&req, &state));
-    let caller = format!("ip:{}", crate::routes::caller(&req, &state));
+    let ip_key = format!("ip:{}", state.caller_key(&req));
+    let caller = format!("ip:{}", state.caller(&req));
     let store = &state.auth.store;
     // Each check costs ~19 MiB for a moment: a flood must not take the
     // instance's memory, so past the cap the answer is "busy" at once.

@@ -46,10 +46,10 @@ async fn stylesheet() -> actix_web::HttpResponse {
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    use crate::routes::endpoints::at;
+    use crate::web::endpoints::at;
     api::configure(cfg);
     use actix_web::http::Method;
-    crate::routes::endpoints::mount(
+    crate::web::endpoints::mount(
         cfg,
         vec![
             at("/admin", Method::GET, audit::dashboard),

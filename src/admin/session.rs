@@ -7,8 +7,8 @@ use actix_web::HttpRequest;
 
 use super::AdminError;
 use crate::domain::{constant_time_eq, Secret, TokenHash};
-use crate::routes::AppState;
 use crate::store::SessionLimits;
+use crate::web::AppState;
 
 pub const SESSION_COOKIE: &str = "lb_admin";
 

@@ -10,8 +10,8 @@ use serde::Deserialize;
 use super::filters;
 use super::{AdminError, AdminSession, ConfirmPage};
 use crate::manage::ManageError;
-use crate::routes::{redirect, render, AppState};
 use crate::store::ApiTokenRow;
+use crate::web::{redirect, render, AppState};
 
 #[derive(Template)]
 #[template(path = "admin/tokens.html")]

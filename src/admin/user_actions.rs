@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use super::{AdminError, AdminSession};
 use crate::manage::{ManageError, NewUser, UserKey};
-use crate::routes::{redirect, AppState};
+use crate::web::{redirect, AppState};
 
 #[derive(Deserialize)]
 pub struct ActionForm {

@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
 use super::filters;
 use super::{AdminError, AdminSession, ConfirmPage};
-use crate::routes::{render, AppState};
 use crate::store::{IdentityDetail, LinkDetail, UserListRow, UserQuery, UserRow, UserSort};
+use crate::web::{render, AppState};
 
 const PAGE: i64 = 50;
 

@@ -5,10 +5,10 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::json;
 
-use super::AppState;
 use crate::alexa::{check_application, dialogue, events, timestamp, Envelope, Request, SkillResponse};
 use crate::domain::TokenHash;
 use crate::store::{AuditEvent, ResolvedToken};
+use crate::web::AppState;
 
 /// Alexa requests are a few KB; larger bodies get 413 before any parsing.
 pub const MAX_BODY: usize = 64 * 1024;

@@ -4,19 +4,21 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 
-use super::pages::{browser_cookie, error_page, redirect};
-use super::{limits, AppState};
+use super::browser_binding::browser_cookie;
+use super::limits;
 use crate::domain::Secret;
 use crate::oauth::authorize::Rejection;
 use crate::store::NewPending;
 use crate::upstream::Upstream;
+use crate::web::AppState;
+use crate::web::{error_page, redirect};
 
 /// How long a user has to finish signing in and approving.
 const PENDING_TTL: i64 = 15 * 60;
 
 pub async fn authorize(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let now = state.auth.clock.now();
-    let caller = limits::caller_key(&req, &state);
+    let caller = state.caller_key(&req);
     if let Some(r) = limits::over_page(&state.limits.authorize_per_ip, &caller, "authorize per ip") {
         return r;
     }

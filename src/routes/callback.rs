@@ -9,13 +9,14 @@ use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use serde::Deserialize;
 
 use super::authorize::unavailable;
-use super::pages::{error_page, redirect, same_browser};
-use super::AppState;
+use super::browser_binding::same_browser;
 use crate::accounts::{resolve_login, Refusal};
 use crate::domain::{RedirectUri, ScopeSet, TokenHash};
 use crate::oauth::{ErrorCode, OAuthError};
 use crate::store::PendingRow;
 use crate::upstream::{Profile, Upstream, UpstreamError};
+use crate::web::AppState;
+use crate::web::{error_page, redirect};
 
 /// The user sees an answer within this bound even if Amazon hangs.
 const UPSTREAM_BUDGET: Duration = Duration::from_secs(12);

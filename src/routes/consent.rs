@@ -6,12 +6,13 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::authorize::unavailable;
+use super::browser_binding::same_browser;
 use super::callback::{consent_csrf, issue_code_redirect};
-use super::pages::{error_page, redirect, render, same_browser};
-use super::AppState;
 use crate::domain::{constant_time_eq, RedirectUri, ScopeSet};
 use crate::oauth::{ErrorCode, OAuthError};
 use crate::store::PendingRow;
+use crate::web::AppState;
+use crate::web::{error_page, redirect, render};
 
 #[derive(Template)]
 #[template(path = "consent.html")]

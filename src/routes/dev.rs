@@ -7,10 +7,10 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::callback::{claim, finish_login};
-use super::pages::{error_page, render};
-use super::AppState;
 use crate::domain::Email;
 use crate::upstream::Profile;
+use crate::web::AppState;
+use crate::web::{error_page, render};
 
 #[derive(Template)]
 #[template(path = "dev_login.html")]

@@ -2,7 +2,7 @@
 
 use actix_web::{web, HttpResponse};
 
-use super::AppState;
+use crate::web::AppState;
 
 pub async fn metadata(state: web::Data<AppState>) -> HttpResponse {
     let iss = &state.auth.issuer;

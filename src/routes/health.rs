@@ -2,7 +2,7 @@
 
 use actix_web::{web, HttpResponse};
 
-use super::AppState;
+use crate::web::AppState;
 
 pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().content_type("text/plain").body("ok")

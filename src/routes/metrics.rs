@@ -6,7 +6,7 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 
-use super::AppState;
+use crate::web::AppState;
 
 pub async fn metrics(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let allowed = req.peer_addr().is_some_and(|peer| {

@@ -4,7 +4,7 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::token::{authenticated_client, error_response};
-use super::AppState;
+use crate::web::AppState;
 
 pub async fn revoke(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes) -> HttpResponse {
     let (client, params, via_basic) = match authenticated_client(&req, &state, &body).await {

@@ -4,11 +4,12 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 
-use super::{limits, AppState};
+use super::limits;
 use crate::oauth::client_auth::ClientCredentials;
 use crate::oauth::tokens::FormParams;
 use crate::oauth::{ErrorCode, OAuthError};
 use crate::store::ClientRow;
+use crate::web::AppState;
 
 /// Reads the form and authenticates the client, as /token, /revoke and
 /// /introspect all must (RFC 7009 §2.1, RFC 7662 §2.1).
@@ -34,7 +35,7 @@ pub async fn authenticated_client(
 
 pub async fn token(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes) -> HttpResponse {
     let now = state.auth.clock.now();
-    if let Some(r) = limits::over_json(&state.limits.token_per_ip, &limits::caller_key(&req, &state), "token per ip") {
+    if let Some(r) = limits::over_json(&state.limits.token_per_ip, &state.caller_key(&req), "token per ip") {
         return r;
     }
     let (client, params, via_basic) = match authenticated_client(&req, &state, &body).await {

@@ -3,7 +3,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 
-use super::AppState;
+use crate::web::AppState;
 
 pub async fn userinfo(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let now = state.auth.clock.now();
