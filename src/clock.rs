@@ -22,6 +22,16 @@ impl Clock {
         now() + self.offset.load(Ordering::Relaxed)
     }
 
+    /// Milliseconds since the Unix epoch on this clock, for short age
+    /// bounds (the 2 s caches).
+    pub fn now_millis(&self) -> i64 {
+        let system = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .unwrap_or(0);
+        system + self.offset.load(Ordering::Relaxed) * 1000
+    }
+
     /// Moves this clock (and every clone of it) `seconds` ahead.
     pub fn advance(&self, seconds: i64) {
         self.offset.fetch_add(seconds, Ordering::Relaxed);

@@ -8,8 +8,8 @@
 //! - `upstream`  the federated login (Login with Amazon, dev provider)
 //! - `accounts`  who is who: linking upstream identities to local users
 //! - `alexa`     the companion skill endpoint's envelopes and answers
-//! - `manage`    management use cases (clients, users, links, admins) that
-//!               the CLI, the admin UI and the admin API share
+//! - `manage`    management use cases (clients, users, links, admins) shared
+//!   by the CLI, the admin UI and the admin API
 //! - `web`       HTTP plumbing shared by `routes` and `admin`: state, pages
 //! - `routes`    OAuth and skill handlers: parse, call the core, map to HTTP
 //! - `admin`     the admin web UI and JSON API (sessions, users, audit log)
@@ -17,7 +17,7 @@
 //! - `standby`   serving 503s while the database is unreachable at startup
 //! - `tls`       built-in HTTPS with rustls
 //! - `startup`   builds the app from settings and mounts `routes` and
-//!               `admin` side by side; `cli` the commands
+//!   `admin` side by side; `cli` the commands
 //!
 //! Imports point one way: from the edges (`cli`, `routes`, `admin`) to
 //! `manage` and the OAuth core, then to `store` and `domain`.

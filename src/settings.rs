@@ -192,19 +192,19 @@ fn invalid(key: &str, raw: &Raw, message: impl Into<String>) -> SettingsError {
 
 impl Settings {
     /// Loads from `config` (or `./linkbroker.toml` when present) and the
-    /// process environment.
+    /// process environment: what the commands read.
     pub fn load(config: Option<&Path>) -> Result<Self, SettingsError> {
         let env = std::env::vars().filter(|(k, _)| k.starts_with("LINKBROKER_")).collect();
+        let default = PathBuf::from("linkbroker.toml");
+        let config = config.or_else(|| default.exists().then_some(default.as_path()));
         Self::from_sources(config, env)
     }
 
-    /// Loads from `config` and the given variables only (tests use this).
+    /// Loads from `config` (if any) and the given variables only: nothing
+    /// from the working directory or the process environment, so in-process
+    /// tests depend on nothing outside them.
     pub fn from_sources(config: Option<&Path>, env: BTreeMap<String, String>) -> Result<Self, SettingsError> {
-        let path = match config {
-            Some(p) => Some(p.to_path_buf()),
-            None => Some(PathBuf::from("linkbroker.toml")).filter(|p| p.exists()),
-        };
-        let file = match path {
+        let file = match config.map(Path::to_path_buf) {
             Some(path) => {
                 let text = std::fs::read_to_string(&path)
                     .map_err(|source| SettingsError::Read { path: path.clone(), source })?;
@@ -418,6 +418,26 @@ mod tests {
 
     fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
         pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    /// A stray `./linkbroker.toml` (a developer's, in the repository root)
+    /// must not change what in-process tests run with.
+    #[test]
+    fn from_sources_reads_no_file_from_the_working_directory() {
+        struct Remove(&'static str);
+        impl Drop for Remove {
+            fn drop(&mut self) {
+                std::fs::remove_file(self.0).ok();
+            }
+        }
+        if Path::new("linkbroker.toml").exists() {
+            return; // someone's real file: leave it alone
+        }
+        let _guard = Remove("linkbroker.toml");
+        std::fs::write("linkbroker.toml", "code_ttl = \"not a number\"\n").unwrap();
+        let s = Settings::from_sources(None, env(&[])).expect("the stray file is not read");
+        assert_eq!(s.code_ttl, Settings::from_sources(None, BTreeMap::new()).unwrap().code_ttl);
+        assert!(Settings::load(None).is_err(), "the commands do read it");
     }
 
     #[test]

@@ -34,6 +34,7 @@ pub struct Application {
     store: Store,
     /// The management use cases over this instance's store and caches.
     manager: crate::manage::Manager,
+    keys: KeyRing,
     /// Housekeeping and key reloading; stopped with the server.
     background: Vec<tokio::task::JoinHandle<()>>,
 }
@@ -188,8 +189,8 @@ impl Application {
             issuer: public_url.clone().into(),
             keys,
             tokens: Arc::new(TokenKeys::new(derive("refresh-successor"), derive("access-token-mac"))),
-            access_cache: Default::default(),
-            client_cache: Default::default(),
+            access_cache: Arc::new(crate::oauth::access_cache::AccessCache::with_clock(clock.clone())),
+            client_cache: Arc::new(crate::oauth::access_cache::ClientCache::with_clock(clock.clone())),
             clock: clock.clone(),
         };
         let background = vec![
@@ -203,6 +204,7 @@ impl Application {
             authorize_per_ip: RateLimiter::new(auth.settings.rate_limit_authorize_per_ip),
         };
         let manager = crate::manage::Manager::serving(&auth);
+        let keys = auth.keys.clone();
         let state = web::Data::new(AppState {
             manage: manager.clone(),
             auth,
@@ -231,7 +233,7 @@ impl Application {
             None => server.listen(listener)?,
         }
         .run();
-        Ok(Self { server, address, scheme, public_url, store, manager, background })
+        Ok(Self { server, address, scheme, public_url, store, manager, keys, background })
     }
 
     pub fn address(&self) -> SocketAddr {
@@ -248,6 +250,11 @@ impl Application {
 
     pub fn manager(&self) -> crate::manage::Manager {
         self.manager.clone()
+    }
+
+    /// The signing keys this instance uses (tests watch its reloads).
+    pub fn keys(&self) -> KeyRing {
+        self.keys.clone()
     }
 
     /// Runs until SIGINT/SIGTERM, then drains in-flight requests.

@@ -22,7 +22,7 @@ struct DashboardPage<'a> {
 pub async fn dashboard(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AdminError> {
     let session = AdminSession::require(&req, &state).await?;
     let store = &state.auth.store;
-    let counts = store.dashboard_counts(crate::clock::now()).await?;
+    let counts = store.dashboard_counts(state.auth.clock.now()).await?;
     let recent = store.audit_entries(&AuditQuery { limit: 10, ..Default::default() }).await?;
     Ok(render(StatusCode::OK, &DashboardPage { session: &session, counts, recent }))
 }

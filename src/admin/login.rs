@@ -90,7 +90,7 @@ pub async fn submit(
     state: web::Data<AppState>,
     form: web::Form<LoginForm>,
 ) -> Result<HttpResponse, AdminError> {
-    let now = crate::clock::now();
+    let now = state.auth.clock.now();
     let cookie = req.cookie(LOGIN_COOKIE).map(|c| Secret::new(c.value()));
     let expected = cookie.map(|c| csrf_token(&state, "admin-login", c.hash().as_str())).unwrap_or_default();
     if expected.is_empty() || !constant_time_eq(form.csrf.as_bytes(), expected.as_bytes()) {

@@ -33,7 +33,7 @@ impl AdminSession {
         let row = state
             .auth
             .store
-            .touch_admin_session(hash.as_str(), LIMITS, crate::clock::now())
+            .touch_admin_session(hash.as_str(), LIMITS, state.auth.clock.now())
             .await?
             .ok_or(AdminError::SignIn)?;
         let csrf = csrf_token(state, "admin-session", hash.as_str());

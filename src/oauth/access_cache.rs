@@ -16,7 +16,9 @@ use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use crate::clock::Clock;
 
 use crate::domain::TokenHash;
 use crate::store::{ClientRow, ResolvedToken};
@@ -31,20 +33,31 @@ pub const GENERATION_ENTRIES: usize = 20_000;
 /// sheds its oldest half in O(1) instead of emptying itself, and nothing is
 /// served past `TTL` either way.
 struct Generations<K, V> {
-    young: HashMap<K, (Instant, V)>,
-    old: HashMap<K, (Instant, V)>,
+    /// Values with the clock's milliseconds when they were read.
+    young: HashMap<K, (i64, V)>,
+    old: HashMap<K, (i64, V)>,
 }
 
 pub struct TtlCache<K, V> {
     entries: Mutex<Generations<K, V>>,
+    /// The application's clock, so tests let the bound pass without
+    /// sleeping.
+    clock: Clock,
     hits: AtomicU64,
     misses: AtomicU64,
 }
 
 impl<K, V> Default for TtlCache<K, V> {
     fn default() -> Self {
+        Self::with_clock(Clock::default())
+    }
+}
+
+impl<K, V> TtlCache<K, V> {
+    pub fn with_clock(clock: Clock) -> Self {
         Self {
             entries: Mutex::new(Generations { young: HashMap::new(), old: HashMap::new() }),
+            clock,
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
         }
@@ -54,12 +67,14 @@ impl<K, V> Default for TtlCache<K, V> {
 impl<K: Eq + Hash, V: Clone> TtlCache<K, V> {
     /// A fresh entry for `key` that `usable` accepts, if any.
     pub fn get_if(&self, key: &K, usable: impl Fn(&V) -> bool) -> Option<V> {
+        let now = self.clock.now_millis();
         let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         let fresh = entries
             .young
             .get(key)
             .or_else(|| entries.old.get(key))
-            .filter(|(at, v)| at.elapsed() < TTL && usable(v))
+            // A wall clock set back makes the age negative: stale, too.
+            .filter(|(at, v)| (0..TTL.as_millis() as i64).contains(&(now - at)) && usable(v))
             .map(|(_, v)| v.clone());
         let counter = if fresh.is_some() { &self.hits } else { &self.misses };
         counter.fetch_add(1, Ordering::Relaxed);
@@ -77,7 +92,7 @@ impl<K: Eq + Hash, V: Clone> TtlCache<K, V> {
             let young = std::mem::take(&mut entries.young);
             entries.old = young;
         }
-        entries.young.insert(key, (Instant::now(), value));
+        entries.young.insert(key, (self.clock.now_millis(), value));
     }
 
     /// Changes a cached value in place, keeping its age (so it is still
@@ -153,10 +168,15 @@ mod tests {
 
     #[test]
     fn entries_older_than_the_ttl_are_not_served() {
-        let cache = AccessCache::default();
         let key = TokenHash::of("t");
-        cache.entries.lock().unwrap().young.insert(key.clone(), (Instant::now() - TTL, resolved(i64::MAX)));
-        assert!(cache.get(&key, 0).is_none());
+        let clock = Clock::default();
+        let cache = AccessCache::with_clock(clock.clone());
+        cache.insert(key.clone(), resolved(i64::MAX));
+        assert!(cache.get(&key, 0).is_some());
+        clock.advance(2);
+        assert!(cache.get(&key, 0).is_none(), "2 s later it is not served");
+        cache.entries.lock().unwrap().young.insert(key.clone(), (clock.now_millis() + 60_000, resolved(i64::MAX)));
+        assert!(cache.get(&key, 0).is_none(), "nor an entry from the future (a clock set back)");
     }
 
     #[test]

@@ -203,7 +203,7 @@ async fn disabling_a_user_takes_effect_within_the_cache_bound(backend: Backend) 
     let user = app.store.list_users().await.unwrap().remove(0);
 
     app.store.set_user_disabled(&user.id, true, now()).await.unwrap();
-    tokio::time::sleep(TTL + std::time::Duration::from_millis(300)).await;
+    app.clock.advance(TTL.as_secs() as i64 + 1);
 
     assert_eq!(app.userinfo(token).await.0, 401);
     let answer = ask(&app, Req::launch(Some(token))).await;

@@ -51,8 +51,12 @@ pub struct TestApp {
     pub api: reqwest::Client,
     /// Shared by sibling instances (`spawn_sibling`).
     pub database_url: String,
-    /// The app's clock: `clock.advance(days * 86_400)` lets days pass.
+    /// The app's clock: `clock.advance(days * 86_400)` lets days pass (and
+    /// `clock.advance(3)` the 2 s cache bound).
     pub clock: Clock,
+    /// The app's signing keys, to watch it reload them (`None` for a
+    /// spawned binary).
+    pub keys: Option<linkbroker::oauth::jwt::KeyRing>,
     pub _dir: Option<TempDir>,
 }
 
@@ -220,8 +224,9 @@ async fn start_in_process(
     .expect("the app builds");
     let base = format!("http://{}", app.address());
     let store = app.store().clone();
+    let keys = Some(app.keys());
     tokio::spawn(app.run_until_stopped());
-    TestApp { base, store, lwa, api: api_client(), database_url, clock, _dir: dir }
+    TestApp { base, store, lwa, api: api_client(), database_url, clock, keys, _dir: dir }
 }
 
 /// Alexa's servers: no cookies, no redirects followed.

@@ -15,21 +15,9 @@ both_backends!(
     housekeeping_purges_expired_rows_and_keeps_live_ones,
 );
 
-/// Polls `check` until it holds; the resolution cache keeps answers at most
-/// 2 s, so 5 s is ample and only a broken bound makes this fail.
-async fn eventually<F, Fut>(check: F) -> bool
-where
-    F: Fn() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let deadline = std::time::Instant::now() + Duration::from_secs(5);
-    while std::time::Instant::now() < deadline {
-        if check().await {
-            return true;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    false
+/// Lets the 2 s resolution-cache bound pass on the app's clock.
+fn past_the_cache_bound(app: &crate::helpers::TestApp) {
+    app.clock.advance(linkbroker::oauth::access_cache::TTL.as_secs() as i64 + 1);
 }
 
 async fn revoking_a_permission_takes_effect_within_the_cache_bound(backend: Backend) {
@@ -41,8 +29,9 @@ async fn revoking_a_permission_takes_effect_within_the_cache_bound(backend: Back
     let access = tokens["access_token"].as_str().unwrap();
     assert_eq!(app.userinfo(access).await.1["permissions"], serde_json::json!(["rides:order"]));
     app.store.revoke_permission(&user.id, &perm).await.unwrap();
-    let changed = eventually(|| async { app.userinfo(access).await.1["permissions"] == serde_json::json!([]) }).await;
-    assert!(changed, "within the documented 2 s resolution-cache bound");
+    past_the_cache_bound(&app);
+    let after = app.userinfo(access).await.1;
+    assert_eq!(after["permissions"], serde_json::json!([]), "within the documented 2 s resolution-cache bound");
 }
 
 async fn disabling_a_user_stops_jwt_access_tokens_within_the_cache_bound(backend: Backend) {
@@ -54,8 +43,8 @@ async fn disabling_a_user_stops_jwt_access_tokens_within_the_cache_bound(backend
     assert_eq!(app.userinfo(jwt).await.0, 200);
     let user = app.store.list_users().await.unwrap().remove(0);
     app.store.set_user_disabled(&user.id, true, 0).await.unwrap();
-    let refused = eventually(|| async { app.userinfo(jwt).await.0 == 401 }).await;
-    assert!(refused, "a JWT is checked against its link and user within the 2 s cache bound");
+    past_the_cache_bound(&app);
+    assert_eq!(app.userinfo(jwt).await.0, 401, "a JWT is checked against its link and user within the 2 s cache bound");
 }
 
 async fn rotated_keys_sign_new_tokens_and_old_tokens_keep_verifying(backend: Backend) {
@@ -71,7 +60,16 @@ async fn rotated_keys_sign_new_tokens_and_old_tokens_keep_verifying(backend: Bac
     let key = linkbroker::oauth::jwt::generate_key(now);
     app.store.insert_signing_key(&key).await.unwrap();
     app.store.retire_signing_keys_except(&key.kid, now).await.unwrap();
-    tokio::time::sleep(Duration::from_millis(2500)).await;
+    // The periodic reload (every second here) picks it up: wait for two
+    // reloads, the first of which may have started before the insert.
+    let keys = app.keys.as_ref().expect("an in-process app");
+    let before_reloads = keys.reload_count();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while keys.reload_count() < before_reloads + 2 {
+        assert!(std::time::Instant::now() < deadline, "the key ring reloads every LINKBROKER_KEY_RELOAD_SECONDS");
+        tokio::task::yield_now().await;
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 
     let (_, after) = app.refresh(&client, before["refresh_token"].as_str().unwrap()).await;
     assert_eq!(kid_of(after["access_token"].as_str().unwrap()), key.kid, "new JWTs use the new key");

@@ -121,6 +121,7 @@ pub async fn serve_binary_on(database_url: String, dir: Option<TempDir>, env: &[
         api: api_client(),
         database_url,
         clock: Default::default(),
+        keys: None,
         _dir: dir,
     };
     ServedBinary { app, child, output }
