@@ -192,6 +192,7 @@ impl Application {
             access_cache: Arc::new(crate::oauth::access_cache::AccessCache::with_clock(clock.clone())),
             client_cache: Arc::new(crate::oauth::access_cache::ClientCache::with_clock(clock.clone())),
             clock: clock.clone(),
+            csrf_key: derive("consent-csrf"),
         };
         let background = vec![
             crate::housekeeping::spawn(store.clone(), auth.settings.clone(), clock),
@@ -210,7 +211,6 @@ impl Application {
             auth,
             upstream,
             secure_cookies,
-            csrf_key: derive("consent-csrf"),
             alexa_verifier,
             metrics: metrics.clone(),
             limits,

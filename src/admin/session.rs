@@ -79,7 +79,7 @@ pub fn session_hash(req: &HttpRequest) -> Option<TokenHash> {
 /// An HMAC of `value` under the server's CSRF key, bound to `purpose` so a
 /// token for one form is useless for another.
 pub fn csrf_token(state: &AppState, purpose: &str, value: &str) -> String {
-    let tag = ring::hmac::sign(&state.csrf_key, format!("{purpose}:{value}").as_bytes());
+    let tag = ring::hmac::sign(&state.auth.csrf_key, format!("{purpose}:{value}").as_bytes());
     hex::encode(tag.as_ref())
 }
 

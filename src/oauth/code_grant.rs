@@ -8,7 +8,8 @@
 //! replay (racing the first redemption, or days later after the code's row
 //! was purged: the link keeps the code's hash) revokes the link it created.
 
-use super::tokens::{FormParams, TokenResponse};
+use super::grant::CodeRedemption;
+use super::tokens::TokenResponse;
 use super::{token_format, AuthServer, OAuthError};
 use crate::domain::{CodeChallenge, CodeChallengeMethod, CodeVerifier, TokenHash};
 use crate::store::{AuditEvent, ClientRow, CodeLookup, CodeRow, NewLink};
@@ -17,13 +18,12 @@ impl AuthServer {
     pub async fn exchange_code(
         &self,
         client: &ClientRow,
-        params: &FormParams,
+        request: &CodeRedemption,
         now: i64,
     ) -> Result<TokenResponse, OAuthError> {
-        let code = params.require("code")?;
-        let redirect_uri = params.get("redirect_uri");
-        let verifier = params.get("code_verifier");
-        let code_hash = TokenHash::of(code);
+        let redirect_uri = request.redirect_uri.as_deref();
+        let verifier = request.code_verifier.as_deref();
+        let code_hash = TokenHash::of(&request.code);
 
         let found = match self.store.find_code(code_hash.as_str()).await? {
             CodeLookup::Fresh(row) => row,

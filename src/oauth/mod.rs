@@ -6,6 +6,8 @@ pub mod authorize;
 pub mod client_auth;
 mod code_grant;
 pub mod error;
+pub mod flow;
+pub mod grant;
 mod introspect;
 pub mod jwt;
 mod refresh_grant;
@@ -39,4 +41,7 @@ pub struct AuthServer {
     /// Authenticated clients for a couple of seconds (see `access_cache`).
     pub client_cache: Arc<access_cache::ClientCache>,
     pub clock: Clock,
+    /// Keys CSRF tokens: the consent form's (to its request and browser) and
+    /// the admin forms' (to the session), each under its own label.
+    pub csrf_key: ring::hmac::Key,
 }

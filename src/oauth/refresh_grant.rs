@@ -14,9 +14,10 @@
 //!   it theft (rule 6);
 //! - a database fault is `temporarily_unavailable` (503) via `OAuthError::from`.
 
+use super::grant::RefreshRequest;
 use super::rotation::{self, Verdict};
 use super::token_format::{self, RefreshToken};
-use super::tokens::{FormParams, TokenResponse};
+use super::tokens::TokenResponse;
 use super::{AuthServer, ErrorCode, OAuthError};
 use crate::domain::{ScopeSet, TokenHash};
 use crate::store::{AuditEvent, ClientRow, GrantRow, RotateRequest, StoreError};
@@ -42,22 +43,25 @@ impl AuthServer {
     pub async fn refresh(
         &self,
         client: &ClientRow,
-        params: &FormParams,
+        request: &RefreshRequest,
         now: i64,
     ) -> Result<TokenResponse, OAuthError> {
-        let presented = params.require("refresh_token")?;
+        let presented = request.refresh_token.as_str();
         let Some((link_id, generation)) = self.locate_refresh(presented).await? else { return Err(invalid()) };
         let token = RefreshToken::new(presented, &link_id, generation);
-        if let Some(raw) = params.get("scope") {
-            self.check_scope(client, raw, token.link_id).await?;
-        }
         let successor = self.tokens.successor(token.raw, token.link_id, token.generation);
-        let rotated = self.store.rotate_refresh(self.rotate_request(client, &token, &successor, now), now).await?;
+        // A scope to check needs the row first, so it skips the blind
+        // rotation and settles on the one read (the link record is loaded
+        // at most once either way).
+        let rotated = match &request.scope {
+            None => self.store.rotate_refresh(self.rotate_request(client, &token, &successor, now), now).await?,
+            Some(_) => None,
+        };
         let issued = match rotated {
             Some(r) => {
                 Issued { user_id: r.user_id, scope: r.scope, generation: r.generation, refresh_token: successor }
             }
-            None => self.settle(client, &token, &successor, now).await?,
+            None => self.settle(client, &token, &successor, request.scope.as_ref(), now).await?,
         };
         let access_token =
             self.access_token_string(client, token.link_id, issued.generation, &issued.user_id, &issued.scope, now)?;
@@ -122,19 +126,6 @@ impl AuthServer {
         }
     }
 
-    /// RFC 6749 §6: a refresh may not widen the scope. Narrowing is allowed
-    /// by §3.3 to be ignored: the response's `scope` says what was granted,
-    /// because an access token carries no scope of its own (it has no row).
-    async fn check_scope(&self, client: &ClientRow, raw: &str, link_id: &str) -> Result<(), OAuthError> {
-        let requested = ScopeSet::parse(raw).map_err(|e| OAuthError::new(ErrorCode::InvalidScope, e.0))?;
-        let grant = self.store.grant(link_id).await?.filter(|g| g.client_id == client.id).ok_or_else(invalid)?;
-        let granted = ScopeSet::parse(&grant.scope).unwrap_or_default();
-        if !requested.is_subset(&granted) {
-            return Err(OAuthError::new(ErrorCode::InvalidScope, "scope exceeds what was granted"));
-        }
-        Ok(())
-    }
-
     /// The presented token was not rotated at once: read the link and let
     /// the rules decide (a retry, a lost race, theft, or a dead link).
     async fn settle(
@@ -142,6 +133,7 @@ impl AuthServer {
         client: &ClientRow,
         token: &RefreshToken<'_>,
         successor: &str,
+        scope: Option<&ScopeSet>,
         now: i64,
     ) -> Result<Issued, OAuthError> {
         for _ in 0..MAX_RACES {
@@ -156,6 +148,12 @@ impl AuthServer {
             }
             if row.last_used_at <= now - self.settings.refresh_token_ttl {
                 return Err(OAuthError::invalid_grant("the refresh token has expired"));
+            }
+            // RFC 6749 §6: a refresh may not widen the scope. Narrowing may
+            // be ignored (§3.3): the response's `scope` says what was
+            // granted, because an access token carries no scope of its own.
+            if scope.is_some_and(|s| !s.is_subset(&ScopeSet::parse(&row.scope).unwrap_or_default())) {
+                return Err(OAuthError::new(ErrorCode::InvalidScope, "scope exceeds what was granted"));
             }
             let chain = chain_of(&row);
             let derive = |raw: &str, generation| self.tokens.successor(raw, token.link_id, generation);

@@ -5,7 +5,7 @@
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::HttpRequest;
 
-use crate::domain::{constant_time_eq, Secret};
+use crate::domain::Secret;
 
 /// Names the browser that started an authorization (login CSRF defence).
 /// The browser-binding cookie. On HTTPS its name carries the `__Host-`
@@ -22,14 +22,10 @@ fn browser_cookie_name(secure: bool) -> &'static str {
     }
 }
 
-/// The browser's binding secret from its cookie, if it has a sane one.
-fn browser_secret(req: &HttpRequest, secure: bool) -> Option<Secret> {
+/// The browser's binding secret from its cookie, if it has a sane one (the
+/// flow compares its hash with the request's in constant time).
+pub fn browser_secret(req: &HttpRequest, secure: bool) -> Option<Secret> {
     req.cookie(browser_cookie_name(secure)).map(|c| c.value().to_string()).filter(|v| v.len() == 43).map(Secret::new)
-}
-
-/// Whether this request comes from the browser whose binding hash is `expected`.
-pub fn same_browser(req: &HttpRequest, expected: &str, secure: bool) -> bool {
-    browser_secret(req, secure).is_some_and(|s| constant_time_eq(s.hash().as_str().as_bytes(), expected.as_bytes()))
 }
 
 /// `SameSite=Lax`: the cookie must come back on the top-level redirect from

@@ -6,11 +6,12 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use super::callback::{claim, finish_login};
+use super::browser_binding::browser_secret;
+use super::page_error::PageError;
 use crate::domain::Email;
+use crate::oauth::flow::FlowError;
 use crate::upstream::Profile;
-use crate::web::AppState;
-use crate::web::{error_page, render};
+use crate::web::{render, AppState};
 
 #[derive(Template)]
 #[template(path = "dev_login.html")]
@@ -44,29 +45,18 @@ pub async fn login_form(query: web::Query<StateQuery>) -> HttpResponse {
 
 /// The upstream `state` doubles as this form's CSRF token: it is random,
 /// single-use and only valid from the browser that started the request.
-pub async fn login_submit(req: HttpRequest, state: web::Data<AppState>, form: web::Form<LoginForm>) -> HttpResponse {
+pub async fn login_submit(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<LoginForm>,
+) -> Result<HttpResponse, PageError> {
     let now = state.auth.clock.now();
-    let email = match form.email.as_deref().map(Email::parse) {
-        Some(Ok(e)) => e,
-        _ => {
-            return error_page(StatusCode::BAD_REQUEST, "Check the email", "Please enter a valid email address.", None)
-        }
-    };
+    let email = form.email.as_deref().map(Email::parse).and_then(Result::ok).ok_or(FlowError::DevEmail)?;
     let name: String = form.name.as_deref().unwrap_or("").trim().chars().take(200).collect();
-    let Some(pending) = claim(&req, &state, form.state.as_deref(), now).await else {
-        return error_page(
-            StatusCode::BAD_REQUEST,
-            "Sign-in expired",
-            "This sign-in has expired or was already used.",
-            None,
-        );
-    };
-    let pending = match pending {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
+    let browser = browser_secret(&req, state.secure_cookies);
+    let pending = state.auth.claim_login(form.state.as_deref(), browser.as_ref(), now).await?;
     let profile = Profile { provider: "dev", subject: format!("dev:{email}"), email: Some(email.to_string()), name };
-    finish_login(&state, pending, profile, now).await
+    Ok(super::callback::next(state.auth.finish_login(pending, profile, now).await?))
 }
 
 #[derive(Deserialize)]

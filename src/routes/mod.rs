@@ -12,6 +12,7 @@ mod discovery;
 mod health;
 mod limits;
 mod metrics;
+mod page_error;
 mod revocation;
 mod token;
 mod userinfo;

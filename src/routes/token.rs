@@ -6,6 +6,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::limits;
 use crate::oauth::client_auth::ClientCredentials;
+use crate::oauth::grant::GrantRequest;
 use crate::oauth::tokens::FormParams;
 use crate::oauth::{ErrorCode, OAuthError};
 use crate::store::ClientRow;
@@ -48,14 +49,10 @@ pub async fn token(req: HttpRequest, state: web::Data<AppState>, body: web::Byte
         return r;
     }
     let grant_type = params.get("grant_type").unwrap_or("");
-    let result = match params.get("grant_type") {
-        Some("authorization_code") => state.auth.exchange_code(&client, &params, now).await,
-        Some("refresh_token") => state.auth.refresh(&client, &params, now).await,
-        Some(_) => Err(OAuthError::new(
-            ErrorCode::UnsupportedGrantType,
-            "supported grant types: authorization_code, refresh_token",
-        )),
-        None => Err(OAuthError::invalid_request("grant_type is required")),
+    let result = match GrantRequest::parse(&params) {
+        Ok(GrantRequest::Code(redemption)) => state.auth.exchange_code(&client, &redemption, now).await,
+        Ok(GrantRequest::Refresh(refresh)) => state.auth.refresh(&client, &refresh, now).await,
+        Err(e) => Err(e),
     };
     state.metrics.observe_grant(grant_type, &result);
     match result {

@@ -3,6 +3,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 
+use crate::oauth::{ErrorCode, OAuthError};
 use crate::web::AppState;
 
 pub async fn userinfo(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
@@ -15,7 +16,11 @@ pub async fn userinfo(req: HttpRequest, state: web::Data<AppState>) -> HttpRespo
         Ok(None) | Err(crate::store::StoreError::InvalidValue(_)) => {
             return unauthorized("the access token is invalid, expired or revoked")
         }
-        Err(e) => return unavailable(&e),
+        Err(e) => {
+            tracing::warn!(error = %e, "userinfo failed on the database");
+            let busy = OAuthError::new(ErrorCode::TemporarilyUnavailable, "retry later");
+            return super::token::error_response(&busy, false);
+        }
     };
     HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(serde_json::json!({
         "sub": resolved.user_id,
@@ -41,11 +46,4 @@ fn unauthorized(description: &str) -> HttpResponse {
         .insert_header(("WWW-Authenticate", challenge))
         .insert_header(("Cache-Control", "no-store"))
         .json(serde_json::json!({ "error": "invalid_token", "error_description": description }))
-}
-
-fn unavailable(e: &crate::store::StoreError) -> HttpResponse {
-    tracing::warn!(error = %e, "userinfo failed on the database");
-    HttpResponse::ServiceUnavailable()
-        .insert_header(("Retry-After", "5"))
-        .json(serde_json::json!({ "error": "temporarily_unavailable", "error_description": "retry later" }))
 }

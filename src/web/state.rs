@@ -16,8 +16,6 @@ pub struct AppState {
     pub upstream: Upstream,
     /// Cookies get `Secure` unless the public URL is plain http on loopback.
     pub secure_cookies: bool,
-    /// Keys the consent form's CSRF token to its request and browser.
-    pub csrf_key: ring::hmac::Key,
     /// Proves `/alexa` requests come from Alexa; `None` only when
     /// `LINKBROKER_ALEXA_VERIFY_SIGNATURE=false` (warned at startup).
     pub alexa_verifier: Option<crate::alexa::SignatureVerifier>,
