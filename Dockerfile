@@ -3,7 +3,7 @@
 #   docker build -t linkbroker .
 #   docker run -p 8080:8080 -e LINKBROKER_PUBLIC_URL=https://... (plus the LWA
 #     settings, and LINKBROKER_DATABASE_URL for Postgres) linkbroker
-# See the README's "Docker" section.
+# See docs/deployment.md, "Docker".
 
 # ---- build ------------------------------------------------------------------
 FROM rust:1-bookworm AS builder

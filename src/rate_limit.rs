@@ -4,7 +4,7 @@
 //! (a runaway client, a script hammering `/oauth/authorize`), they decide
 //! nothing about correctness, and a database write per request would cost
 //! more than the flood. With N instances the effective limit is N times the
-//! setting; the README says so. Memory is bounded: at most `MAX_KEYS` keys per
+//! setting; docs/operations.md says so. Memory is bounded: at most `MAX_KEYS` keys per
 //! limiter, idle (full) buckets are dropped first.
 
 use std::collections::HashMap;

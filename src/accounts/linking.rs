@@ -1,4 +1,4 @@
-//! The linking rules, in SPEC.md's order:
+//! The linking rules, in the order of README "How linking works":
 //! 1. a known (provider, subject) maps to its user, whatever the email now says;
 //! 2. an unknown identity whose email matches a user with no identity of that
 //!    provider claims that user (pre-provisioned users are claimed this way);

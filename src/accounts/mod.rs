@@ -1,5 +1,5 @@
-//! Who is who: turning an upstream login into a local user (SPEC.md "Who is
-//! who"), and admin passwords.
+//! Who is who: turning an upstream login into a local user (README "How linking works",
+//! "Who is who"), and admin passwords.
 
 mod linking;
 pub mod password;

@@ -8,7 +8,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 
 use super::api_auth::{api_actor, ApiError, ErrorBody};
 use crate::manage::UserKey;
-use crate::store::{AuditQuery, UserQuery, UserSort};
+use crate::store::{UserQuery, UserSort};
 use crate::web::AppState;
 
 #[derive(Deserialize, IntoParams)]
@@ -88,36 +88,11 @@ pub struct NewUser {
     permissions: Vec<String>,
 }
 
-#[derive(Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct AuditParams {
-    action: Option<String>,
-    /// Text found in the actor, target or detail (a user or client id).
-    subject: Option<String>,
-    since: Option<i64>,
-    until: Option<i64>,
-    /// `<at>.<id>` of the last entry already seen: the next (older) page.
-    before: Option<String>,
-    /// 1 to 500, default 100.
-    limit: Option<i64>,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct AuditEntry {
-    id: String,
-    at: i64,
-    actor: String,
-    action: String,
-    target: String,
-    /// JSON object, never a secret.
-    detail: serde_json::Value,
-}
-
-fn bad(msg: impl std::fmt::Display) -> ApiError {
+pub(super) fn bad(msg: impl std::fmt::Display) -> ApiError {
     ApiError::Invalid(msg.to_string())
 }
 
-fn parse_cursor(raw: &str) -> Result<(i64, String), ApiError> {
+pub(super) fn parse_cursor(raw: &str) -> Result<(i64, String), ApiError> {
     let (key, id) = raw.split_once('.').ok_or_else(|| bad("malformed cursor"))?;
     let key = key.parse().map_err(|_| bad("malformed cursor"))?;
     if id.is_empty() || id.len() > 64 {
@@ -340,44 +315,6 @@ pub async fn revoke_all_links(
     Ok(HttpResponse::NoContent().finish())
 }
 
-#[utoipa::path(get, path = "/admin/api/audit", params(AuditParams), security(("bearer" = [])),
-    responses((status = 200, body = Vec<AuditEntry>), (status = 400, body = ErrorBody)))]
-pub async fn list_audit(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    p: web::Query<AuditParams>,
-) -> Result<HttpResponse, ApiError> {
-    api_actor(&req, &state).await?;
-    let limit = p.limit.unwrap_or(100);
-    if !(1..=500).contains(&limit) || p.subject.as_deref().is_some_and(|s| s.len() > 200) {
-        return Err(bad("limit is 1 to 500 and subject at most 200 characters"));
-    }
-    let query = AuditQuery {
-        action: p.action.clone(),
-        subject: p.subject.clone(),
-        since: p.since,
-        until: p.until,
-        before: p.before.as_deref().map(parse_cursor).transpose()?,
-        limit,
-    };
-    let entries: Vec<AuditEntry> = state
-        .auth
-        .store
-        .audit_entries(&query)
-        .await?
-        .into_iter()
-        .map(|e| AuditEntry {
-            detail: serde_json::from_str(&e.detail).unwrap_or(serde_json::Value::Null),
-            id: e.id,
-            at: e.at,
-            actor: e.actor,
-            action: e.action,
-            target: e.target,
-        })
-        .collect();
-    Ok(HttpResponse::Ok().json(entries))
-}
-
 struct BearerAuth;
 
 impl utoipa::Modify for BearerAuth {
@@ -395,7 +332,7 @@ impl utoipa::Modify for BearerAuth {
 #[openapi(
     info(title = "linkbroker admin API", description = "Users, permissions, links, clients and the audit log."),
     paths(list_users, get_user, create_user, delete_user, grant_permission, revoke_permission, set_status, revoke_link,
-        revoke_all_links, unlink_identity, list_audit, super::api_clients::list_clients, super::api_clients::create_client, super::api_clients::rotate_secret,
+        revoke_all_links, unlink_identity, super::api_audit::list_audit, super::api_clients::list_clients, super::api_clients::create_client, super::api_clients::rotate_secret,
         super::api_clients::delete_client, super::api_clients::update_client),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth)
@@ -431,7 +368,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         at("/clients/{id}", Method::DELETE, super::api_clients::delete_client),
         at("/clients/{id}", Method::PUT, super::api_clients::update_client),
         at("/clients/{id}/rotate-secret", Method::POST, super::api_clients::rotate_secret),
-        at("/audit", Method::GET, list_audit),
+        at("/audit", Method::GET, super::api_audit::list_audit),
     ];
     cfg.service(
         crate::web::endpoints::mount_on(web::scope("/admin/api"), endpoints)

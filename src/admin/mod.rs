@@ -3,6 +3,7 @@
 //! render a template. SQL lives in `store/admin_*.rs`.
 
 mod api;
+mod api_audit;
 mod api_auth;
 mod api_clients;
 mod audit;

@@ -4,6 +4,7 @@
 //! response builder (Alexa Skills Kit request/response JSON).
 
 mod cert_url;
+mod chain_cache;
 pub mod dialogue;
 mod envelope;
 pub mod events;

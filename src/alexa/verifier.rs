@@ -21,7 +21,6 @@
 //! that window skip the chain check and verify only the body's signature.
 //! Near expiry the second check fails and every request checks again.
 
-use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
@@ -40,16 +39,6 @@ const ECHO_API: &str = "echo-api.amazon.com";
 const FETCH_TIMEOUT: Duration = Duration::from_secs(4);
 /// Amazon's chain is a few KB; anything much larger is not it.
 const MAX_CHAIN_BYTES: usize = 64 * 1024;
-/// Amazon uses one URL at a time; this only bounds memory.
-const MAX_CACHED_CHAINS: usize = 16;
-/// A URL whose download or check failed is refused without a new download
-/// for this long (seconds).
-const FAILURE_TTL: i64 = 60;
-const MAX_REMEMBERED_FAILURES: usize = 256;
-/// Downloads of all URLs together, per window (seconds). Amazon rotates its
-/// certificate rarely; one download per rotation is all production needs.
-const FETCH_BUDGET: usize = 10;
-const FETCH_WINDOW: i64 = 60;
 
 pub type FetchFuture<'a> = Pin<Box<dyn Future<Output = Result<Vec<u8>, String>> + Send + 'a>>;
 
@@ -118,76 +107,7 @@ impl From<&str> for VerifyError {
     }
 }
 
-type Chain = Arc<Vec<CertificateDer<'static>>>;
-
-/// How far ahead a chain's validity is proven at once (see the module doc).
-const RECHECK: i64 = 300;
-
-/// A cached chain and the interval over which it is known valid.
-#[derive(Clone)]
-struct Cached {
-    chain: Chain,
-    valid_from: i64,
-    valid_until: i64,
-    /// Logical time of the last use, for least-recently-used eviction.
-    used: u64,
-}
-
-#[derive(Default)]
-struct ChainCache {
-    chains: HashMap<String, Cached>,
-    /// URL → until when it is refused without a download.
-    failures: HashMap<String, i64>,
-    /// Start times of the downloads in the current budget window.
-    fetches: std::collections::VecDeque<i64>,
-    tick: u64,
-}
-
-impl ChainCache {
-    fn get(&mut self, url: &str) -> Option<Cached> {
-        self.tick += 1;
-        let tick = self.tick;
-        self.chains.get_mut(url).map(|c| {
-            c.used = tick;
-            c.clone()
-        })
-    }
-
-    fn insert(&mut self, url: &str, chain: Chain, valid_from: i64, valid_until: i64) {
-        self.tick += 1;
-        if !self.chains.contains_key(url) && self.chains.len() >= MAX_CACHED_CHAINS {
-            if let Some(lru) = self.chains.iter().min_by_key(|(_, c)| c.used).map(|(k, _)| k.clone()) {
-                self.chains.remove(&lru);
-            }
-        }
-        self.chains.insert(url.to_string(), Cached { chain, valid_from, valid_until, used: self.tick });
-        self.failures.remove(url);
-    }
-
-    fn failed(&mut self, url: &str, now: i64) {
-        if self.failures.len() >= MAX_REMEMBERED_FAILURES {
-            self.failures.retain(|_, until| *until > now);
-            if self.failures.len() >= MAX_REMEMBERED_FAILURES {
-                if let Some(first) = self.failures.keys().next().cloned() {
-                    self.failures.remove(&first);
-                }
-            }
-        }
-        self.failures.insert(url.to_string(), now + FAILURE_TTL);
-    }
-
-    /// May a download start at `now`? Counts it if so.
-    fn take_fetch(&mut self, now: i64) -> bool {
-        while self.fetches.front().is_some_and(|&at| at <= now - FETCH_WINDOW) {
-            self.fetches.pop_front();
-        }
-        if self.fetches.len() >= FETCH_BUDGET {
-            return false;
-        }
-        self.fetches.push_back(now);
-        true
-    }
-}
+use super::chain_cache::{Chain, ChainCache, RECHECK};
 
 pub struct SignatureVerifier {
     trust: AlexaTrust,
@@ -222,7 +142,7 @@ impl SignatureVerifier {
                 Ok(chain) => chain,
                 Err(_) => {
                     // Expired (or otherwise no longer valid): fetch afresh.
-                    self.cache().chains.remove(url.as_str());
+                    self.cache().forget(url.as_str());
                     self.fetch_and_check(&url, now).await?
                 }
             },
@@ -237,7 +157,7 @@ impl SignatureVerifier {
     async fn fetch_and_check(&self, url: &CertChainUrl, now: i64) -> Result<Chain, VerifyError> {
         {
             let mut cache = self.cache();
-            if cache.failures.get(url.as_str()).is_some_and(|&until| until > now) {
+            if cache.recently_failed(url.as_str(), now) {
                 return Err("the certificate chain at SignatureCertChainUrl could not be verified".into());
             }
             if !cache.take_fetch(now) {
@@ -308,6 +228,7 @@ mod tests {
     use rcgen::{BasicConstraints, CertificateParams, IsCa, KeyPair};
 
     use super::*;
+    use crate::alexa::chain_cache::{FAILURE_TTL, FETCH_BUDGET, FETCH_WINDOW, MAX_CACHED_CHAINS};
 
     struct Counting {
         pem: String,

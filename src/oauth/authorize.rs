@@ -7,7 +7,7 @@ use super::{AuthServer, ErrorCode, OAuthError};
 use crate::domain::{ClientId, CodeChallenge, CodeChallengeMethod, RedirectUri, ScopeSet, Secret};
 use crate::store::{ClientRow, NewCode, StoreError};
 
-/// SPEC.md: a request over 8 KB is refused with a page.
+/// README "How linking works": a request over 8 KB is refused with a page.
 pub const MAX_QUERY_LEN: usize = 8192;
 
 /// A request that passed every check.

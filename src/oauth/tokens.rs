@@ -43,7 +43,7 @@ impl FormParams {
     }
 }
 
-/// RFC 6749 §5.1, as SPEC.md fixes it.
+/// RFC 6749 §5.1, as docs/endpoints.md lists it.
 #[derive(Debug, Serialize)]
 pub struct TokenResponse {
     pub access_token: String,

@@ -1,6 +1,8 @@
-//! actix handlers, one file per route family: parse the request, call the
-//! core, map the outcome to HTTP. The mapping of errors to statuses lives
-//! here and in `token.rs` only.
+//! The OAuth and skill endpoints' actix handlers, one file per route family:
+//! parse the request, call the core, map the outcome to HTTP. Errors become
+//! statuses in two places: `page_error.rs` (browser pages) and
+//! `token::error_response` (RFC 6749 JSON); `/alexa` answers in its own
+//! shape (`alexa.rs`).
 
 mod alexa;
 mod authorize;

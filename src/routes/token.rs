@@ -69,7 +69,8 @@ pub async fn token(req: HttpRequest, state: web::Data<AppState>, body: web::Byte
     }
 }
 
-/// RFC 6749 §5.2 error JSON; the one place OAuth errors become statuses.
+/// RFC 6749 §5.2 error JSON: where every OAuth error becomes its status
+/// (the browser pages' mapping is `page_error.rs`).
 pub fn error_response(e: &OAuthError, via_basic: bool) -> HttpResponse {
     let status = match e.code {
         ErrorCode::InvalidClient => StatusCode::UNAUTHORIZED,

@@ -37,7 +37,7 @@ pub fn bearer(req: &HttpRequest) -> Option<&str> {
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim()).filter(|t| !t.is_empty())
 }
 
-/// RFC 6750 §3; SPEC.md fixes `error="invalid_token"` for every refusal,
+/// RFC 6750 §3; docs/endpoints.md fixes `error="invalid_token"` for every refusal,
 /// a missing token included.
 fn unauthorized(description: &str) -> HttpResponse {
     let challenge =

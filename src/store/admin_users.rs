@@ -238,7 +238,7 @@ impl Store {
     }
 
     /// Detaches an upstream identity; the next login through it is treated
-    /// as a new identity (SPEC.md "Who is who").
+    /// as a new identity (README "How linking works", "Who is who").
     pub async fn unlink_identity(&self, user_id: &str, provider: &str, subject: &str) -> Result<bool, StoreError> {
         let r = sqlx::query("DELETE FROM upstream_identities WHERE user_id = $1 AND provider = $2 AND subject = $3")
             .bind(user_id)

@@ -2,7 +2,7 @@
 //! migrate-data`, typically SQLite → Postgres). The list of tables, their
 //! columns and their foreign keys come from each backend's catalog, so
 //! tables added by later migrations are copied without changes here. This
-//! is the one place that needs backend-specific SQL: the catalogs differ.
+//! is where backend-specific SQL is needed: the catalogs differ.
 //!
 //! The whole copy is one transaction on the destination, so it lands
 //! completely or not at all; rows are streamed from the source and inserted

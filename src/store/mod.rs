@@ -115,7 +115,7 @@ impl std::fmt::Debug for Store {
     }
 }
 
-/// `sqlite://x.db` creates the file when missing, as SPEC.md promises.
+/// `sqlite://x.db` creates the file when missing, as the README's quick start promises.
 fn sqlite_url(url: &str) -> String {
     if url.contains("mode=") {
         url.to_string()
@@ -138,7 +138,7 @@ impl Store {
         let pool = AnyPoolOptions::new()
             // SQLite allows one writer at a time; a few connections still let
             // reads proceed alongside it. Postgres gets a pool sized for a
-            // small instance; see the README's scaling notes.
+            // small instance; see docs/deployment.md, "Scale notes".
             .max_connections(match backend {
                 Backend::Sqlite => 4,
                 Backend::Postgres => 16,

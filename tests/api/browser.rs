@@ -93,7 +93,7 @@ async fn browser(driver: &Driver) -> Client {
 }
 
 /// docs/screenshots/ with `LINKBROKER_SCREENSHOTS=1` (to refresh the
-/// README's pictures); a temporary folder otherwise, so test runs leave the
+/// pictures in docs/admin.md); a temporary folder otherwise, so test runs leave the
 /// working tree clean.
 fn screenshot_path(name: &str) -> PathBuf {
     let dir = if std::env::var("LINKBROKER_SCREENSHOTS").is_ok_and(|v| v == "1") {

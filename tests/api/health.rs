@@ -36,7 +36,7 @@ async fn pages_cannot_be_framed(backend: Backend) {
     assert!(r.headers()["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
 }
 
-/// SPEC: a known path asked with a method it does not serve answers 405 with
+/// docs/endpoints.md: a known path asked with a method it does not serve answers 405 with
 /// `Allow`, on every family of routes; an unknown path stays 404.
 #[tokio::test]
 async fn known_paths_with_the_wrong_method_answer_405_with_allow() {

@@ -1,4 +1,4 @@
-//! SPEC.md "Refresh tokens": rotation that converges for honest clients and
+//! README "Refresh tokens": rotation that converges for honest clients and
 //! revokes the link on real reuse.
 
 use crate::both_backends;

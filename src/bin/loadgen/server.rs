@@ -81,7 +81,7 @@ impl Server {
         .map(|(k, v)| (k.to_string(), v))
         .collect();
         // First start applies the migrations; the measured start is the
-        // second, on an existing database, as SPEC's target says.
+        // second, on an existing database, as the benchmark target says (docs/benchmarks.md).
         let mut first = wait_ready(&base, spawn(&bin, &env, &dir)?).await?;
         first.kill().ok();
         first.wait().ok();
