@@ -12,9 +12,18 @@ pub fn now() -> i64 {
 /// The application's clock, injected through `startup::Options`: the
 /// system time plus an offset that only tests move, so a test can let days
 /// pass (rotation, then a retry three days later) without sleeping.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Clock {
     offset: Arc<AtomicI64>,
+    /// Monotonic origin for short age bounds: a wall clock set back must
+    /// not make a cached entry young again.
+    started: std::time::Instant,
+}
+
+impl Default for Clock {
+    fn default() -> Self {
+        Self { offset: Arc::default(), started: std::time::Instant::now() }
+    }
 }
 
 impl Clock {
@@ -22,14 +31,11 @@ impl Clock {
         now() + self.offset.load(Ordering::Relaxed)
     }
 
-    /// Milliseconds since the Unix epoch on this clock, for short age
-    /// bounds (the 2 s caches).
-    pub fn now_millis(&self) -> i64 {
-        let system = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_millis() as i64)
-            .unwrap_or(0);
-        system + self.offset.load(Ordering::Relaxed) * 1000
+    /// Monotonic milliseconds (since this clock was made, plus what tests
+    /// advanced), for short age bounds such as the 2 s caches: never moved
+    /// by the wall clock.
+    pub fn monotonic_millis(&self) -> i64 {
+        self.started.elapsed().as_millis() as i64 + self.offset.load(Ordering::Relaxed) * 1000
     }
 
     /// Moves this clock (and every clone of it) `seconds` ahead.

@@ -40,7 +40,7 @@ impl From<ManageError> for ApiError {
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
-    /// `unauthorized`, `not_found`, `invalid_request`, `conflict` or `unavailable`.
+    /// `unauthorized`, `not_found`, `invalid_request`, `conflict`, `unavailable` or `internal`.
     pub error: &'static str,
     pub message: String,
 }

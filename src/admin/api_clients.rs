@@ -21,13 +21,15 @@ pub struct NewClient {
     /// `opaque` (default) or `jwt`.
     #[serde(default)]
     token_format: Option<String>,
-    /// Accept PKCE `plain` from this client (default: S256 only).
+    /// Accept PKCE `plain` from this client (default: S256 only; an update
+    /// without the field keeps the current setting).
     #[serde(default)]
-    allow_plain_pkce: bool,
+    allow_plain_pkce: Option<bool>,
 }
 
 impl NewClient {
-    fn draft(self) -> Result<ClientDraft, ApiError> {
+    /// `plain_default`: the setting when the body does not say.
+    fn draft(self, plain_default: bool) -> Result<ClientDraft, ApiError> {
         let token_format = TokenFormat::parse(self.token_format.as_deref().unwrap_or(""))
             .map_err(|_| ApiError::Invalid("token_format is opaque or jwt".into()))?;
         Ok(ClientDraft {
@@ -36,7 +38,7 @@ impl NewClient {
             scopes: self.scopes,
             skip_consent: self.skip_consent,
             token_format,
-            allow_plain_pkce: self.allow_plain_pkce,
+            allow_plain_pkce: self.allow_plain_pkce.unwrap_or(plain_default),
         })
     }
 }
@@ -97,7 +99,7 @@ pub async fn create_client(
     body: web::Json<NewClient>,
 ) -> Result<HttpResponse, ApiError> {
     let actor = api_actor(&req, &state).await?;
-    let (id, secret) = state.manage.create_client(&actor, &body.into_inner().draft()?).await?;
+    let (id, secret) = state.manage.create_client(&actor, &body.into_inner().draft(false)?).await?;
     Ok(secret_answer(actix_web::http::StatusCode::CREATED, id.as_str(), &secret))
 }
 
@@ -137,6 +139,7 @@ pub async fn update_client(
     body: web::Json<NewClient>,
 ) -> Result<HttpResponse, ApiError> {
     let actor = api_actor(&req, &state).await?;
-    state.manage.update_client(&actor, &id, &body.into_inner().draft()?).await?;
+    let current = state.manage.client(&id).await?;
+    state.manage.update_client(&actor, &id, &body.into_inner().draft(current.allow_plain_pkce)?).await?;
     Ok(HttpResponse::NoContent().finish())
 }

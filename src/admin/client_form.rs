@@ -91,14 +91,14 @@ impl ClientForm {
         }
     }
 
-    /// The draft the client use cases check (one URI per line, scopes
-    /// separated by commas or spaces).
+    /// The draft the client use cases check (one URI per line; the form's
+    /// scope field takes commas as separators too, as its hint says).
     pub fn draft(&self) -> Result<ClientDraft, String> {
         let token_format = TokenFormat::parse(&self.token_format).map_err(|_| "The token format is opaque or jwt.")?;
         Ok(ClientDraft {
             name: self.name.clone(),
             redirect_uris: self.uri_lines().map(str::to_string).collect(),
-            scopes: vec![self.scopes.clone()],
+            scopes: vec![self.scopes.replace(',', " ")],
             skip_consent: !self.skip_consent.is_empty(),
             token_format,
             allow_plain_pkce: !self.allow_plain_pkce.is_empty(),

@@ -168,7 +168,7 @@ async fn sign_in(
     let secret = Secret::generate();
     store.create_admin_session(secret.hash().as_str(), admin, now).await?;
     let event = AuditEvent {
-        actor: &format!("admin:{}", admin.email),
+        actor: &crate::domain::Actor::admin_ui(&admin.email).name(),
         action: "admin_login",
         target: &admin.id,
         detail: serde_json::json!({}),

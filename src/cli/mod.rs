@@ -181,19 +181,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Admin(c) => manage::admin(&manager(&settings).await?, c).await,
         Command::User(c) => manage::user(&manager(&settings).await?, c).await,
         Command::Keys(KeysCommand::Rotate) => {
-            let store = open_store(&settings).await?;
-            let now = crate::clock::Clock::default().now();
-            let key = crate::oauth::jwt::generate_key(now);
-            store.insert_signing_key(&key).await?;
-            store.retire_signing_keys_except(&key.kid, now).await?;
-            println!("new signing key {}; older keys stay in the JWKS for verification", key.kid);
+            let kid = manager(&settings).await?.rotate_signing_key(&crate::domain::Actor::cli()).await?;
+            println!("new signing key {kid}; older keys stay in the JWKS for verification");
             Ok(())
         }
         Command::Keys(KeysCommand::ResetTokenKey) => {
-            let store = open_store(&settings).await?;
-            let value = crate::domain::Secret::generate();
-            let now = crate::clock::Clock::default().now();
-            store.replace_server_secret(crate::startup::SUCCESSOR_KEY, value.expose(), now).await?;
+            manager(&settings).await?.reset_token_key(&crate::domain::Actor::cli()).await?;
             println!("new token key stored; restart every instance so they all use it");
             Ok(())
         }

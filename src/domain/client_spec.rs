@@ -51,8 +51,8 @@ impl std::fmt::Display for TokenFormat {
 pub struct ClientDraft {
     pub name: String,
     pub redirect_uris: Vec<String>,
-    /// Scope names; entries may themselves hold several, separated by
-    /// spaces or commas (the admin form's one text field).
+    /// Scope names; an entry may hold several separated by spaces (RFC
+    /// 6749 §3.3: a comma is part of a scope name).
     pub scopes: Vec<String>,
     pub skip_consent: bool,
     pub token_format: TokenFormat,
@@ -94,7 +94,7 @@ impl ClientSpec {
         if redirect_uris.is_empty() || redirect_uris.len() > MAX_REDIRECT_URIS {
             return Err(ParseError::new("give 1 to 20 redirect URIs"));
         }
-        let joined = draft.scopes.join(" ").replace(',', " ");
+        let joined = draft.scopes.join(" ");
         if joined.split_whitespace().count() > MAX_SCOPES {
             return Err(ParseError::new("give at most 50 scopes"));
         }
@@ -149,9 +149,11 @@ mod tests {
     }
 
     #[test]
-    fn scopes_split_on_spaces_and_commas() {
-        let d = ClientDraft { scopes: vec!["profile, rides:order".into()], ..draft(&["https://a.example/cb"]) };
+    fn scopes_split_on_spaces_only() {
+        let d = ClientDraft { scopes: vec!["profile rides:order".into()], ..draft(&["https://a.example/cb"]) };
         assert_eq!(ClientSpec::parse(&d).unwrap().scopes.to_string(), "profile rides:order");
+        let comma = ClientDraft { scopes: vec!["a,b".into()], ..draft(&["https://a.example/cb"]) };
+        assert_eq!(ClientSpec::parse(&comma).unwrap().scopes.to_string(), "a,b", "RFC 6749 §3.3 allows commas");
         let bad = ClientDraft { scopes: vec!["a\"b".into()], ..draft(&["https://a.example/cb"]) };
         assert!(ClientSpec::parse(&bad).is_err());
     }

@@ -47,7 +47,7 @@ impl Manager {
         }
         let token = Secret::generate();
         let id = self.store.create_api_token(&admin.id, token.hash().as_str(), &name, self.now()).await?;
-        self.record(actor, "api_token_created", &id, serde_json::json!({ "admin": admin.email })).await?;
+        self.record_after_secret(actor, "api_token_created", &id, serde_json::json!({ "admin": admin.email })).await;
         Ok((id, token))
     }
 

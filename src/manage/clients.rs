@@ -11,7 +11,7 @@ impl Manager {
         let id = ClientId::generate();
         let secret = Secret::generate();
         self.store.create_client(id.as_str(), secret.hash().as_str(), &spec, self.now()).await?;
-        self.record(actor, "client_created", id.as_str(), serde_json::json!({ "name": spec.name })).await?;
+        self.record_after_secret(actor, "client_created", id.as_str(), serde_json::json!({ "name": spec.name })).await;
         Ok((id, secret))
     }
 
@@ -33,7 +33,7 @@ impl Manager {
             return Err(ManageError::NotFound("client"));
         }
         self.forget_clients();
-        self.record(actor, "client_secret_rotated", id, serde_json::json!({})).await?;
+        self.record_after_secret(actor, "client_secret_rotated", id, serde_json::json!({})).await;
         Ok(secret)
     }
 

@@ -9,6 +9,7 @@
 
 mod admins;
 mod clients;
+mod keys;
 mod links;
 mod users;
 
@@ -123,6 +124,16 @@ impl Manager {
         let name = actor.name();
         let event = AuditEvent { actor: &name, action, target, detail };
         Ok(self.store.audit(event, self.now()).await?)
+    }
+
+    /// For changes that hand out a secret shown only once (a new client,
+    /// a rotated secret, an API token): the change is made, so failing now
+    /// would lose the secret (and after a rotation lock the client out).
+    /// A failed audit write is logged loudly instead.
+    async fn record_after_secret(&self, actor: &Actor, action: &str, target: &str, detail: serde_json::Value) {
+        if let Err(e) = self.record(actor, action, target, detail).await {
+            tracing::error!(error = %e, action, target, "the audit entry of a completed change could not be written");
+        }
     }
 }
 

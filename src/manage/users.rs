@@ -35,7 +35,7 @@ impl UserKey {
 const MAX_PERMISSIONS: usize = 100;
 
 fn permission(raw: &str) -> Result<Permission, ManageError> {
-    Permission::parse(raw.trim()).map_err(|e| ManageError::Invalid(format!("permission: {e}")))
+    Permission::parse(raw.trim()).map_err(ManageError::from)
 }
 
 impl Manager {

@@ -33,7 +33,7 @@ pub const GENERATION_ENTRIES: usize = 20_000;
 /// sheds its oldest half in O(1) instead of emptying itself, and nothing is
 /// served past `TTL` either way.
 struct Generations<K, V> {
-    /// Values with the clock's milliseconds when they were read.
+    /// Values with the clock's monotonic milliseconds when they were read.
     young: HashMap<K, (i64, V)>,
     old: HashMap<K, (i64, V)>,
 }
@@ -67,13 +67,12 @@ impl<K, V> TtlCache<K, V> {
 impl<K: Eq + Hash, V: Clone> TtlCache<K, V> {
     /// A fresh entry for `key` that `usable` accepts, if any.
     pub fn get_if(&self, key: &K, usable: impl Fn(&V) -> bool) -> Option<V> {
-        let now = self.clock.now_millis();
+        let now = self.clock.monotonic_millis();
         let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         let fresh = entries
             .young
             .get(key)
             .or_else(|| entries.old.get(key))
-            // A wall clock set back makes the age negative: stale, too.
             .filter(|(at, v)| (0..TTL.as_millis() as i64).contains(&(now - at)) && usable(v))
             .map(|(_, v)| v.clone());
         let counter = if fresh.is_some() { &self.hits } else { &self.misses };
@@ -92,7 +91,7 @@ impl<K: Eq + Hash, V: Clone> TtlCache<K, V> {
             let young = std::mem::take(&mut entries.young);
             entries.old = young;
         }
-        entries.young.insert(key, (self.clock.now_millis(), value));
+        entries.young.insert(key, (self.clock.monotonic_millis(), value));
     }
 
     /// Changes a cached value in place, keeping its age (so it is still
@@ -175,8 +174,13 @@ mod tests {
         assert!(cache.get(&key, 0).is_some());
         clock.advance(2);
         assert!(cache.get(&key, 0).is_none(), "2 s later it is not served");
-        cache.entries.lock().unwrap().young.insert(key.clone(), (clock.now_millis() + 60_000, resolved(i64::MAX)));
-        assert!(cache.get(&key, 0).is_none(), "nor an entry from the future (a clock set back)");
+        cache
+            .entries
+            .lock()
+            .unwrap()
+            .young
+            .insert(key.clone(), (clock.monotonic_millis() + 60_000, resolved(i64::MAX)));
+        assert!(cache.get(&key, 0).is_none(), "nor an entry from the future");
     }
 
     #[test]

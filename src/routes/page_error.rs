@@ -37,6 +37,10 @@ impl std::fmt::Display for PageError {
 const START_AGAIN: &str = "Please start linking again from the Alexa app.";
 
 impl ResponseError for PageError {
+    fn status_code(&self) -> StatusCode {
+        self.error_response().status()
+    }
+
     fn error_response(&self) -> HttpResponse {
         use FlowError as E;
         let bad = StatusCode::BAD_REQUEST;

@@ -127,6 +127,9 @@ async fn the_api_and_the_ui_check_clients_by_the_same_rules(backend: Backend) {
     assert_eq!((stored.name.as_str(), stored.redirect_uris.as_slice()), (name.as_str(), [uri.to_string()].as_slice()));
     assert!(stored.allow_plain_pkce);
     assert_eq!(call(&app, &t, Method::PUT, &format!("/admin/api/clients/{id}"), Some(body)).await.0, 204);
+    let without = json!({ "name": "Renamed", "redirect_uris": [uri] });
+    assert_eq!(call(&app, &t, Method::PUT, &format!("/admin/api/clients/{id}"), Some(without)).await.0, 204);
+    assert!(app.store.client(&id).await.unwrap().unwrap().allow_plain_pkce, "a PUT without the field keeps it");
 
     let too_long = json!({ "name": "é".repeat(201), "redirect_uris": [uri] });
     let (status, err) = call(&app, &t, Method::POST, "/admin/api/clients", Some(too_long.clone())).await;
