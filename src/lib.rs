@@ -44,4 +44,5 @@ pub mod telemetry;
 pub mod telemetry_middleware;
 pub mod tls;
 pub mod upstream;
+pub mod vault;
 pub mod web;

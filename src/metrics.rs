@@ -35,6 +35,8 @@ struct Inner {
     upstream_errors: IntCounterVec,
     pool: IntGaugeVec,
     cache_lookups: IntCounterVec,
+    alexa_events: IntCounterVec,
+    amazon_refreshes: IntCounterVec,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -115,10 +117,30 @@ impl Metrics {
                 "Failed upstream logins by provider and kind (timeout, rejected, unreachable)",
                 &["provider", "kind"],
             ),
+            alexa_events: counter_vec(
+                "linkbroker_alexa_events_total",
+                "Smart Home events sent to the Alexa event gateway by outcome (accepted, refused, dropped, unavailable, no_grant)",
+                &["outcome"],
+            ),
+            amazon_refreshes: counter_vec(
+                "linkbroker_amazon_token_refreshes_total",
+                "Amazon access-token refreshes for Smart Home grants by outcome (ok, invalid_grant, failed)",
+                &["outcome"],
+            ),
             pool,
             registry,
         };
         Self(Arc::new(inner))
+    }
+
+    /// One Smart Home event's outcome.
+    pub fn observe_alexa_event(&self, outcome: &str) {
+        self.0.alexa_events.with_label_values(&[outcome]).inc();
+    }
+
+    /// One Amazon token refresh's outcome.
+    pub fn observe_amazon_refresh(&self, outcome: &str) {
+        self.0.amazon_refreshes.with_label_values(&[outcome]).inc();
     }
 
     /// One finished HTTP request; `route` is the matched pattern, not the path.

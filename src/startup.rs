@@ -71,13 +71,52 @@ async fn successor_key(store: &Store, now: i64) -> anyhow::Result<String> {
     Ok(store.create_server_secret(SUCCESSOR_KEY, Secret::generate().expose(), now).await?)
 }
 
-/// Opens the database and applies migrations (`serve` and `migrate`).
+/// Opens the database, applies migrations, and seals with the configured
+/// keys (`serve` and every command).
 pub async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
     let store = Store::connect(settings.database_url.as_str()).await.with_context(|| {
         format!("cannot open the database (LINKBROKER_DATABASE_URL={})", settings.database_url.redacted())
     })?;
     store.migrate().await.context("applying migrations failed")?;
-    Ok(store)
+    Ok(store.with_vault(vault_of(settings)))
+}
+
+fn vault_of(settings: &Settings) -> crate::vault::Vault {
+    let previous: Vec<[u8; 32]> = settings.secrets_key_previous.iter().map(|k| k.0).collect();
+    crate::vault::Vault::new(settings.secrets_key.map(|k| k.0), &previous)
+}
+
+/// `serve --dev` without a key: one generated beside the SQLite file (and
+/// reused on the next start), so development databases are sealed too.
+fn dev_secrets_key(settings: &mut Settings) -> anyhow::Result<()> {
+    if settings.secrets_key.is_some() {
+        return Ok(());
+    }
+    let Some(db) = settings.database_url.sqlite_file() else { return Ok(()) };
+    let path = std::path::PathBuf::from(format!("{}.secrets-key", db.display()));
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let key = crate::vault::generate_key();
+            write_private(&path, &key).with_context(|| format!("writing the dev secrets key {}", path.display()))?;
+            tracing::info!(path = %path.display(), "generated a secrets key for this development database");
+            key
+        }
+        Err(e) => return Err(e).with_context(|| format!("reading the dev secrets key {}", path.display())),
+    };
+    let key = crate::vault::parse_key(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    settings.secrets_key = Some(crate::settings::KeyBytes(key));
+    Ok(())
+}
+
+/// A file only its owner can read.
+fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(text.as_bytes())
 }
 
 impl Application {
@@ -141,13 +180,28 @@ impl Application {
             Some(u) => u.as_str().trim_end_matches('/').to_string(),
             None => format!("{scheme}://{address}"),
         };
+        let mut settings = settings;
+        if options.dev {
+            dev_secrets_key(&mut settings)?;
+        }
         let store = if patient {
             let store = crate::standby::connect_patiently(&settings, &listener, tls.clone()).await?;
             store.migrate().await.context("applying migrations failed")?;
-            store
+            store.with_vault(vault_of(&settings))
         } else {
             open_store(&settings).await?
         };
+        // Before anything reads a secret: a missing or wrong key stops here
+        // (never a silent new key), and what is plain or under an older key
+        // is sealed under the current one.
+        let resealed = store.seal_at_rest().await.context("checking the sealed secrets")?;
+        match store.vault().key_id() {
+            Some(id) if resealed > 0 => tracing::info!(key_id = id, resealed, "sealed secrets at rest"),
+            Some(_) => {}
+            None => tracing::warn!(
+                "LINKBROKER_SECRETS_KEY is not set: signing keys, the token key, Alexa event credentials and Amazon                  tokens are stored in plain text in the database. Set it (32 random bytes, base64url) to seal them"
+            ),
+        }
         if options.dev {
             let real = store.upstream_identity_count_except("dev").await?;
             if real > 0 {
@@ -204,6 +258,9 @@ impl Application {
             token_per_ip: RateLimiter::new(auth.settings.rate_limit_token_per_ip),
             authorize_per_ip: RateLimiter::new(auth.settings.rate_limit_authorize_per_ip),
         };
+        let amazon = crate::alexa::amazon::AmazonApi::new(&auth.settings)?;
+        let region = auth.settings.lwa.region;
+        let smart_home = Arc::new(crate::alexa::smart_home::SmartHome::new(amazon, region, metrics.clone()));
         let manager = crate::manage::Manager::serving(&auth);
         let keys = auth.keys.clone();
         let state = web::Data::new(AppState {
@@ -212,6 +269,7 @@ impl Application {
             upstream,
             secure_cookies,
             alexa_verifier,
+            smart_home,
             metrics: metrics.clone(),
             limits,
             password_checks: Arc::new(tokio::sync::Semaphore::new(crate::web::PASSWORD_CHECKS)),

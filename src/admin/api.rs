@@ -333,7 +333,8 @@ impl utoipa::Modify for BearerAuth {
     info(title = "linkbroker admin API", description = "Users, permissions, links, clients and the audit log."),
     paths(list_users, get_user, create_user, delete_user, grant_permission, revoke_permission, set_status, revoke_link,
         revoke_all_links, unlink_identity, super::api_audit::list_audit, super::api_clients::list_clients, super::api_clients::create_client, super::api_clients::rotate_secret,
-        super::api_clients::delete_client, super::api_clients::update_client),
+        super::api_clients::delete_client, super::api_clients::update_client, super::api_clients::set_alexa_events,
+        super::api_clients::clear_alexa_events),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth)
 )]
@@ -368,6 +369,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         at("/clients/{id}", Method::DELETE, super::api_clients::delete_client),
         at("/clients/{id}", Method::PUT, super::api_clients::update_client),
         at("/clients/{id}/rotate-secret", Method::POST, super::api_clients::rotate_secret),
+        at("/clients/{id}/alexa-events", Method::PUT, super::api_clients::set_alexa_events),
+        at("/clients/{id}/alexa-events", Method::DELETE, super::api_clients::clear_alexa_events),
         at("/audit", Method::GET, super::api_audit::list_audit),
     ];
     cfg.service(

@@ -59,6 +59,8 @@ pub struct ClientView {
     skip_consent: bool,
     token_format: String,
     allow_plain_pkce: bool,
+    /// The "Send Alexa Events" client id, if stored (the secret is write-only).
+    alexa_events_client_id: Option<String>,
     created_at: i64,
 }
 
@@ -85,6 +87,7 @@ pub async fn list_clients(req: HttpRequest, state: web::Data<AppState>) -> Resul
             skip_consent: c.skip_consent,
             token_format: c.token_format.as_str().to_string(),
             allow_plain_pkce: c.allow_plain_pkce,
+            alexa_events_client_id: c.alexa_events_client_id,
             created_at: c.created_at,
         })
         .collect();
@@ -141,5 +144,39 @@ pub async fn update_client(
     let actor = api_actor(&req, &state).await?;
     let current = state.manage.client(&id).await?;
     state.manage.update_client(&actor, &id, &body.into_inner().draft(current.allow_plain_pkce)?).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The skill's "Send Alexa Events" credentials (Alexa developer console,
+/// Build > Permissions). The secret is stored sealed and never returned.
+#[derive(Deserialize, ToSchema)]
+pub struct AlexaEvents {
+    alexa_client_id: String,
+    alexa_client_secret: String,
+}
+
+#[utoipa::path(put, path = "/admin/api/clients/{id}/alexa-events", request_body = AlexaEvents, security(("bearer" = [])),
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn set_alexa_events(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    body: web::Json<AlexaEvents>,
+) -> Result<HttpResponse, ApiError> {
+    let actor = api_actor(&req, &state).await?;
+    let credentials = Some((body.alexa_client_id.as_str(), body.alexa_client_secret.as_str()));
+    state.manage.set_alexa_events(&actor, &id, credentials).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[utoipa::path(delete, path = "/admin/api/clients/{id}/alexa-events", security(("bearer" = [])),
+    responses((status = 204), (status = 404, body = ErrorBody)))]
+pub async fn clear_alexa_events(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let actor = api_actor(&req, &state).await?;
+    state.manage.set_alexa_events(&actor, &id, None).await?;
     Ok(HttpResponse::NoContent().finish())
 }

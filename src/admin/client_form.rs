@@ -36,6 +36,9 @@ pub struct ClientForm {
     /// `alexa` or `google`: add that preset's URIs and show the form again.
     #[serde(default)]
     pub preset: String,
+    /// Shown, never submitted: the stored "Send Alexa Events" client id.
+    #[serde(skip)]
+    pub alexa_events_client_id: Option<String>,
 }
 
 fn id_like(raw: &str, what: &str, allowed: impl Fn(char) -> bool) -> Result<String, String> {
@@ -87,6 +90,7 @@ impl ClientForm {
             skip_consent: tick(c.skip_consent),
             token_format: c.token_format.as_str().to_string(),
             allow_plain_pkce: tick(c.allow_plain_pkce),
+            alexa_events_client_id: c.alexa_events_client_id.clone(),
             ..Default::default()
         }
     }

@@ -208,3 +208,33 @@ pub async fn delete(
     state.manage.delete_client(&session.actor(), &c.id).await?;
     Ok(redirect(StatusCode::SEE_OTHER, "/admin/clients"))
 }
+
+#[derive(Deserialize)]
+pub struct AlexaEventsForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    alexa_client_id: String,
+    #[serde(default)]
+    alexa_client_secret: String,
+    /// Present: remove the stored credentials.
+    #[serde(default)]
+    clear: String,
+}
+
+/// Stores or removes the client's "Send Alexa Events" credentials.
+pub async fn alexa_events(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    form: web::Form<AlexaEventsForm>,
+) -> Result<HttpResponse, AdminError> {
+    let session = AdminSession::require_form(&req, &state, &form.csrf).await?;
+    let c = load(&state, &id).await?;
+    let credentials =
+        form.clear.is_empty().then_some((form.alexa_client_id.as_str(), form.alexa_client_secret.as_str()));
+    match state.manage.set_alexa_events(&session.actor(), &c.id, credentials).await {
+        Ok(()) => Ok(redirect(StatusCode::SEE_OTHER, &format!("/admin/clients/{}", c.id))),
+        Err(e) => refused(&session, Some(&c.id), &ClientForm::of(&c), e),
+    }
+}

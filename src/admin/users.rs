@@ -111,6 +111,28 @@ pub struct UserRecord {
     pub permissions: Vec<String>,
     pub identities: Vec<IdentityDetail>,
     pub links: Vec<LinkDetail>,
+    /// Smart Home: the Amazon grants of these links (status only).
+    pub alexa_grants: Vec<crate::store::AlexaGrant>,
+}
+
+impl UserRecord {
+    /// A link's Smart Home event status, for its row on the user page.
+    pub fn events_status(&self, link_id: &str) -> String {
+        match self.alexa_grants.iter().find(|g| g.grant_id == link_id) {
+            None => "never granted".into(),
+            Some(g) => match (g.dropped_at, &g.dropped_reason) {
+                (Some(at), why) => {
+                    format!("dropped {} ({})", super::format_time(at), why.as_deref().unwrap_or("no reason"))
+                }
+                (None, _) => format!(
+                    "on, {}; last event {}; last refresh {}",
+                    g.region,
+                    g.last_event_at.map_or_else(|| "never".into(), super::format_time),
+                    g.refreshed_at.map_or_else(|| "never".into(), super::format_time),
+                ),
+            },
+        }
+    }
 }
 
 /// The session and the user record a user-page request is about; with
@@ -138,6 +160,7 @@ async fn load_user(state: &AppState, id: &str) -> Result<UserRecord, AdminError>
         permissions: store.user_permissions(id).await?,
         identities: store.user_identities(id).await?,
         links: store.user_links(id).await?,
+        alexa_grants: store.alexa_grants_of_user(id).await?,
         user,
     })
 }

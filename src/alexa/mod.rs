@@ -3,12 +3,14 @@
 //! chain and signature, timestamp), the dialogue, skill events, and the
 //! response builder (Alexa Skills Kit request/response JSON).
 
+pub mod amazon;
 mod cert_url;
 mod chain_cache;
 pub mod dialogue;
 mod envelope;
 pub mod events;
 mod response;
+pub mod smart_home;
 pub mod timestamp;
 mod verifier;
 

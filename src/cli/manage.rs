@@ -54,7 +54,8 @@ pub async fn client(m: &Manager, cmd: ClientCommand) -> anyhow::Result<()> {
                             "client_id": c.id, "name": c.name, "redirect_uris": c.redirect_uris,
                             "scopes": c.scopes.split_whitespace().collect::<Vec<_>>(),
                             "skip_consent": c.skip_consent, "token_format": c.token_format.as_str(),
-                            "allow_plain_pkce": c.allow_plain_pkce, "created_at": c.created_at,
+                            "allow_plain_pkce": c.allow_plain_pkce, "alexa_events_client_id": c.alexa_events_client_id,
+                            "created_at": c.created_at,
                         })
                     })
                     .collect();
@@ -77,6 +78,27 @@ pub async fn client(m: &Manager, cmd: ClientCommand) -> anyhow::Result<()> {
                 .await
                 .map_err(|e| not_found(e, &format!("no client with id {id}")))?;
             print_secret(&id, &secret, json, "update it in the Alexa console now; the old secret no longer works");
+        }
+        ClientCommand::AlexaEvents { id, alexa_client_id, alexa_client_secret_stdin, clear } => {
+            if clear {
+                m.set_alexa_events(&actor, &id, None)
+                    .await
+                    .map_err(|e| not_found(e, &format!("no client with id {id}")))?;
+                println!(
+                    "client {id}: Alexa event credentials removed; Smart Home events and AcceptGrant stop working"
+                );
+                return Ok(());
+            }
+            if !alexa_client_secret_stdin {
+                anyhow::bail!("give the secret on stdin with --alexa-client-secret-stdin (never on the command line)");
+            }
+            let mut secret = String::new();
+            std::io::stdin().read_to_string(&mut secret).context("reading the secret from stdin")?;
+            let alexa_id = alexa_client_id.unwrap_or_default();
+            m.set_alexa_events(&actor, &id, Some((&alexa_id, secret.trim())))
+                .await
+                .map_err(|e| not_found(e, &format!("no client with id {id}")))?;
+            println!("client {id}: Alexa event credentials stored (the secret is sealed and never shown again)");
         }
     }
     Ok(())

@@ -73,6 +73,21 @@ pub enum ClientCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Store (sealed) or remove the skill's "Send Alexa Events" credentials
+    /// (Alexa developer console, Build > Permissions) for Smart Home
+    /// AcceptGrant and events
+    AlexaEvents {
+        id: String,
+        /// The "Send Alexa Events" client id
+        #[arg(long, required_unless_present = "clear", conflicts_with = "clear")]
+        alexa_client_id: Option<String>,
+        /// Read the client secret from stdin
+        #[arg(long, requires = "alexa_client_id")]
+        alexa_client_secret_stdin: bool,
+        /// Remove the credentials
+        #[arg(long)]
+        clear: bool,
+    },
 }
 
 #[derive(Args, Debug)]

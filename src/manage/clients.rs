@@ -61,3 +61,40 @@ impl Manager {
         self.store.client(id).await?.ok_or(ManageError::NotFound("client"))
     }
 }
+
+/// The "Send Alexa Events" credentials as an admin typed them.
+fn event_credentials(client_id: &str, secret: &str) -> Result<crate::store::EventCredentials, ManageError> {
+    let (client_id, secret) = (client_id.trim(), secret.trim());
+    if client_id.is_empty() || client_id.len() > 200 || !client_id.chars().all(|c| c.is_ascii_graphic()) {
+        return Err(ManageError::Invalid(
+            "the Alexa client id is the \"Send Alexa Events\" client id from the Alexa developer console \
+             (Build > Permissions), e.g. amzn1.application-oa2-client.…"
+                .into(),
+        ));
+    }
+    if secret.is_empty() || secret.len() > 512 || !secret.chars().all(|c| c.is_ascii_graphic()) {
+        return Err(ManageError::Invalid("the Alexa client secret is the one shown beside that client id".into()));
+    }
+    Ok(crate::store::EventCredentials { client_id: client_id.to_string(), client_secret: secret.to_string() })
+}
+
+impl Manager {
+    /// Stores (`Some((id, secret))`, sealed) or clears a client's "Send Alexa
+    /// Events" credentials. The secret is write-only: nothing returns it.
+    pub async fn set_alexa_events(
+        &self,
+        actor: &Actor,
+        id: &str,
+        credentials: Option<(&str, &str)>,
+    ) -> Result<(), ManageError> {
+        let creds = credentials.map(|(c, s)| event_credentials(c, s)).transpose()?;
+        if !self.store.set_alexa_event_credentials(id, creds.as_ref(), self.now()).await? {
+            return Err(ManageError::NotFound("client"));
+        }
+        let (action, detail) = match &creds {
+            Some(c) => ("client_alexa_events_set", serde_json::json!({ "alexa_client_id": c.client_id })),
+            None => ("client_alexa_events_cleared", serde_json::json!({})),
+        };
+        self.record(actor, action, id, detail).await
+    }
+}

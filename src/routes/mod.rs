@@ -16,6 +16,7 @@ mod limits;
 mod metrics;
 mod page_error;
 mod revocation;
+mod smart_home;
 mod token;
 mod userinfo;
 
@@ -43,6 +44,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, dev: bool) {
             at("/oauth/userinfo", get.clone(), userinfo::userinfo),
             at("/oauth/jwks", get.clone(), discovery::jwks),
             at("/.well-known/oauth-authorization-server", get.clone(), discovery::metadata),
+            at("/alexa/smart-home", post.clone(), smart_home::relay),
+            at("/alexa/events", post.clone(), smart_home::send),
         ],
     );
     cfg.service(alexa::resource());

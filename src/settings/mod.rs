@@ -13,6 +13,10 @@ use url::Url;
 use crate::domain::{Permission, Secret};
 use crate::rate_limit::Rate;
 
+mod secrets;
+
+pub use secrets::KeyBytes;
+
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
     #[error("cannot read {path}: {source}")]
@@ -33,6 +37,33 @@ pub enum LwaRegion {
 }
 
 impl LwaRegion {
+    /// `na`, `eu` or `fe`.
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw.trim().to_ascii_lowercase().as_str() {
+            "na" => Some(Self::Na),
+            "eu" => Some(Self::Eu),
+            "fe" => Some(Self::Fe),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Na => "na",
+            Self::Eu => "eu",
+            Self::Fe => "fe",
+        }
+    }
+
+    /// The Alexa event gateway of this region.
+    pub fn event_gateway(self) -> &'static str {
+        match self {
+            Self::Na => "https://api.amazonalexa.com",
+            Self::Eu => "https://api.eu.amazonalexa.com",
+            Self::Fe => "https://api.fe.amazonalexa.com",
+        }
+    }
+
     fn authorize_url(self) -> &'static str {
         match self {
             Self::Na => "https://www.amazon.com/ap/oa",
@@ -106,6 +137,14 @@ pub struct Settings {
     pub metrics_allow: Vec<IpNet>,
     /// Built-in HTTPS (`LINKBROKER_TLS_CERT`, `LINKBROKER_TLS_KEY`).
     pub tls: Option<TlsFiles>,
+    /// Seals secrets at rest (`LINKBROKER_SECRETS_KEY` or `_FILE`).
+    pub secrets_key: Option<KeyBytes>,
+    /// Still open secrets sealed under these (`LINKBROKER_SECRETS_KEY_PREVIOUS`).
+    pub secrets_key_previous: Vec<KeyBytes>,
+    /// Each call to Amazon's token endpoint and event gateway, seconds.
+    pub alexa_event_timeout_seconds: i64,
+    /// Overrides every region's event gateway (`LINKBROKER_ALEXA_EVENT_GATEWAY_URL`).
+    pub alexa_event_gateway_url: Option<Url>,
 }
 
 /// PEM files for built-in HTTPS.
@@ -126,6 +165,13 @@ impl DatabaseUrl {
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// The file of a `sqlite://` URL (`sqlite://x.db`, `sqlite:///abs/x.db`).
+    pub fn sqlite_file(&self) -> Option<PathBuf> {
+        let rest = self.0.strip_prefix("sqlite://").or_else(|| self.0.strip_prefix("sqlite:"))?;
+        let path = rest.split('?').next().unwrap_or("");
+        (!path.is_empty() && path != ":memory:").then(|| PathBuf::from(path))
     }
 
     /// The URL with its password replaced by `***`, for messages.
@@ -351,6 +397,12 @@ impl Settings {
             .map(str::to_string)
             .collect();
 
+        let (secrets_key, secrets_key_previous) = secrets::secrets_keys(src)?;
+        let alexa_event_timeout_seconds = seconds("alexa_event_timeout_seconds", 5, 1)?;
+        if alexa_event_timeout_seconds > 60 {
+            let raw = src.get("alexa_event_timeout_seconds").expect("non-default value has a source");
+            return Err(invalid("alexa_event_timeout_seconds", &raw, "must be 1 to 60 seconds"));
+        }
         Ok(Self {
             database_url: DatabaseUrl(database_url),
             bind,
@@ -377,6 +429,10 @@ impl Settings {
             trusted_proxies,
             metrics_allow,
             tls,
+            secrets_key,
+            secrets_key_previous,
+            alexa_event_timeout_seconds,
+            alexa_event_gateway_url: parse_url("alexa_event_gateway_url")?,
         })
     }
 

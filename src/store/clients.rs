@@ -15,6 +15,7 @@ struct ClientRecord {
     token_format: String,
     created_at: i64,
     allow_plain_pkce: i64,
+    alexa_events_client_id: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -29,9 +30,13 @@ pub struct ClientRow {
     pub redirect_uris: Vec<String>,
     /// PKCE `plain` accepted (S256 only otherwise).
     pub allow_plain_pkce: bool,
+    /// The "Send Alexa Events" client id, when credentials are stored (the
+    /// secret is never read here).
+    pub alexa_events_client_id: Option<String>,
 }
 
-const CLIENT_COLUMNS: &str = "id, name, secret_hash, scopes, skip_consent, token_format, created_at, allow_plain_pkce";
+const CLIENT_COLUMNS: &str =
+    "id, name, secret_hash, scopes, skip_consent, token_format, created_at, allow_plain_pkce, alexa_events_client_id";
 
 impl Store {
     /// Registers a client and its redirect URIs in one transaction.
@@ -150,6 +155,7 @@ fn into_row(rec: ClientRecord, redirect_uris: Vec<String>) -> ClientRow {
         created_at: rec.created_at,
         redirect_uris,
         allow_plain_pkce: rec.allow_plain_pkce != 0,
+        alexa_events_client_id: rec.alexa_events_client_id,
     }
 }
 

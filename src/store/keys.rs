@@ -21,7 +21,7 @@ impl Store {
             .bind(name)
             .fetch_optional(&self.pool)
             .await?;
-        Ok(row.map(|(v,)| v))
+        Ok(row.map(|(v,)| self.vault.open(&secret_purpose(name), &v)).transpose()?)
     }
 
     /// Stores `candidate` as the secret called `name` unless one exists, and
@@ -31,13 +31,13 @@ impl Store {
             "INSERT INTO server_secrets (name, value, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING",
         )
         .bind(name)
-        .bind(candidate)
+        .bind(self.vault.seal(&secret_purpose(name), candidate))
         .bind(now)
         .execute(&self.pool)
         .await?;
         let (value,): (String,) =
             sqlx::query_as("SELECT value FROM server_secrets WHERE name = $1").bind(name).fetch_one(&self.pool).await?;
-        Ok(value)
+        Ok(self.vault.open(&secret_purpose(name), &value)?)
     }
 
     /// Replaces (or creates) the secret called `name`.
@@ -47,7 +47,7 @@ impl Store {
              ON CONFLICT (name) DO UPDATE SET value = excluded.value, created_at = excluded.created_at",
         )
         .bind(name)
-        .bind(value)
+        .bind(self.vault.seal(&secret_purpose(name), value))
         .bind(now)
         .execute(&self.pool)
         .await?;
@@ -65,18 +65,22 @@ impl Store {
 
     /// Keys still published, newest first; the first unretired one signs.
     pub async fn signing_keys(&self) -> Result<Vec<SigningKeyRow>, StoreError> {
-        Ok(sqlx::query_as(
+        let mut rows: Vec<SigningKeyRow> = sqlx::query_as(
             "SELECT kid, algorithm, private_der, public_jwk, created_at, retired_at FROM signing_keys ORDER BY created_at DESC, kid DESC",
         )
         .fetch_all(&self.pool)
-        .await?)
+        .await?;
+        for row in &mut rows {
+            row.private_der = self.vault.open(&key_purpose(&row.kid), &row.private_der)?;
+        }
+        Ok(rows)
     }
 
     pub async fn insert_signing_key(&self, k: &SigningKeyRow) -> Result<(), StoreError> {
         sqlx::query("INSERT INTO signing_keys (kid, algorithm, private_der, public_jwk, created_at, retired_at) VALUES ($1, $2, $3, $4, $5, $6)")
             .bind(&k.kid)
             .bind(&k.algorithm)
-            .bind(&k.private_der)
+            .bind(self.vault.seal(&key_purpose(&k.kid), &k.private_der))
             .bind(&k.public_jwk)
             .bind(k.created_at)
             .bind(k.retired_at)
@@ -94,7 +98,7 @@ impl Store {
         )
         .bind(&k.kid)
         .bind(&k.algorithm)
-        .bind(&k.private_der)
+        .bind(self.vault.seal(&key_purpose(&k.kid), &k.private_der))
         .bind(&k.public_jwk)
         .bind(k.created_at)
         .execute(&self.pool)
@@ -111,4 +115,13 @@ impl Store {
             .await?;
         Ok(())
     }
+}
+
+/// What a sealed value is bound to (`vault`): its table and row.
+fn secret_purpose(name: &str) -> String {
+    format!("server_secrets:{name}")
+}
+
+fn key_purpose(kid: &str) -> String {
+    format!("signing_keys:{kid}")
 }

@@ -18,6 +18,7 @@ mod admin_tokens;
 mod admin_users;
 mod admins;
 mod alexa;
+mod alexa_grants;
 mod audit;
 mod clients;
 mod codes;
@@ -26,17 +27,22 @@ mod grants;
 mod housekeeping;
 mod keys;
 mod pending;
+mod sealing;
 mod users;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
+use crate::vault::Vault;
+
 pub use admin_audit::{AuditQuery, AuditRow, DashboardCounts, SECURITY_ACTIONS};
 pub use admin_auth::{AdminRow, AdminSessionRow, SessionLimits};
 pub use admin_tokens::ApiTokenRow;
 pub use admin_users::{IdentityDetail, LinkDetail, UserListRow, UserQuery, UserSort};
+pub use alexa_grants::{AlexaGrant, AmazonTokens, EventCredentials};
 pub use audit::AuditEvent;
 pub use clients::ClientRow;
 pub use codes::{CodeLookup, CodeRow, NewCode, Redemption};
@@ -66,6 +72,10 @@ pub enum StoreError {
     Other(#[source] sqlx::Error),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A sealed secret does not open with the configured keys: a server-side
+    /// key problem, never the caller's fault.
+    #[error(transparent)]
+    Sealed(#[from] crate::vault::VaultError),
 }
 
 impl From<sqlx::Error> for StoreError {
@@ -107,6 +117,8 @@ pub enum Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// Seals the secret columns on write and opens them on read.
+    vault: Arc<Vault>,
 }
 
 impl std::fmt::Debug for Store {
@@ -159,13 +171,27 @@ impl Store {
                         conn.execute("PRAGMA synchronous = NORMAL").await?;
                         conn.execute("PRAGMA busy_timeout = 5000").await?;
                         conn.execute("PRAGMA foreign_keys = ON").await?;
+                        // Freed space is zeroed, so a value rewritten sealed
+                        // (or a deleted token hash) leaves no copy behind.
+                        conn.execute("PRAGMA secure_delete = ON").await?;
                     }
                     Ok(())
                 })
             })
             .connect_with(options)
             .await?;
-        Ok(Self { pool, backend })
+        Ok(Self { pool, backend, vault: Arc::default() })
+    }
+
+    /// This store with secrets sealed under `vault` (`open_store` sets the
+    /// configured keys; without it values are stored as they are).
+    pub fn with_vault(mut self, vault: Vault) -> Self {
+        self.vault = Arc::new(vault);
+        self
+    }
+
+    pub fn vault(&self) -> &Vault {
+        &self.vault
     }
 
     pub fn backend(&self) -> Backend {

@@ -19,6 +19,8 @@ pub struct AppState {
     /// Proves `/alexa` requests come from Alexa; `None` only when
     /// `LINKBROKER_ALEXA_VERIFY_SIGNATURE=false` (warned at startup).
     pub alexa_verifier: Option<crate::alexa::SignatureVerifier>,
+    /// Smart Home AcceptGrant and events (`/alexa/smart-home`, `/alexa/events`).
+    pub smart_home: std::sync::Arc<crate::alexa::smart_home::SmartHome>,
     /// Counters behind `/metrics`.
     pub metrics: Metrics,
     /// Per-instance abuse limits.

@@ -54,3 +54,19 @@ pub async fn post_form(
     form.extend_from_slice(fields);
     b.post(app.url(path)).form(&form).send().await.unwrap()
 }
+
+/// An admin page's HTML, fetched with a fresh admin session.
+pub async fn admin_page(app: &TestApp, path: &str) -> String {
+    let (b, _) = admin_browser(app).await;
+    b.get(app.url(path)).send().await.unwrap().text().await.unwrap()
+}
+
+/// A browser signed in as the admin that already exists, and its CSRF token.
+pub async fn admin_browser_again(app: &TestApp) -> (reqwest::Client, String) {
+    let b = browser();
+    let resp = post_login(app, &b, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    assert_eq!(resp.status(), 303, "sign-in should redirect");
+    let page = b.get(app.url("/admin")).send().await.unwrap().text().await.unwrap();
+    let csrf = hidden_field(&page, "csrf").expect("csrf field in the admin bar");
+    (b, csrf)
+}

@@ -84,6 +84,24 @@ async fn client_commands_manage_clients(backend: Backend) {
     assert!(cli
         .fails(&["client", "add", "--name", "x", "--redirect-uri", "https://a.example/#f"])
         .contains("fragment"));
+    // Smart Home event credentials: the secret from stdin, write-only.
+    let out = cli.run(
+        &[
+            "client",
+            "alexa-events",
+            &id,
+            "--alexa-client-id",
+            "amzn1.application-oa2-client.x",
+            "--alexa-client-secret-stdin",
+        ],
+        Some("cli-events-secret\n"),
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let listed = cli.ok(&["client", "list", "--json"]);
+    assert!(listed.contains("amzn1.application-oa2-client.x") && !listed.contains("cli-events-secret"));
+    assert!(cli.fails(&["client", "alexa-events", &id, "--alexa-client-id", "x"]).contains("stdin"));
+    cli.ok(&["client", "alexa-events", &id, "--clear"]);
+    assert!(!cli.ok(&["client", "list", "--json"]).contains("amzn1.application-oa2-client.x"));
     cli.ok(&["client", "remove", &id]);
     assert!(cli.fails(&["client", "remove", &id]).contains("no client"));
 }

@@ -40,6 +40,23 @@ impl TestApp {
         start_in_process(vars, MockServer::start().await, self.database_url.clone(), None, None, None).await
     }
 
+    /// Another instance on this database with `env` added (e.g. other
+    /// secrets keys), as a restart with changed settings would be.
+    pub async fn spawn_sibling_with(&self, env: &[(&str, &str)]) -> TestApp {
+        let mut all = vec![("LINKBROKER_PUBLIC_URL", self.base.as_str())];
+        all.extend_from_slice(env);
+        let vars = app_env(&self.lwa.uri(), &self.database_url, &all);
+        start_in_process(vars, MockServer::start().await, self.database_url.clone(), None, None, None).await
+    }
+
+    /// What building an instance on this database with `env` says (for
+    /// settings that must stop startup).
+    pub async fn try_build_with(&self, env: &[(&str, &str)]) -> anyhow::Result<Application> {
+        let vars = app_env(&self.lwa.uri(), &self.database_url, env);
+        let settings = Settings::from_sources(None, vars)?;
+        Application::build(settings, Options::default()).await
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }

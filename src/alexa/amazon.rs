@@ -1,0 +1,165 @@
+//! Calls to Amazon for Smart Home skills: the LWA token endpoint (the
+//! AcceptGrant code exchange and refreshes, with the skill's "Send Alexa
+//! Events" credentials) and the regional Alexa event gateway. Every call has
+//! a time limit (`LINKBROKER_ALEXA_EVENT_TIMEOUT_SECONDS`); no redirect is
+//! followed; no token ever reaches a log line.
+
+use std::time::Duration;
+
+use serde::Deserialize;
+use url::Url;
+
+use crate::settings::{LwaRegion, Settings};
+use crate::store::EventCredentials;
+
+#[derive(Debug)]
+pub enum AmazonError {
+    /// Amazon's token endpoint refused (`invalid_grant`, `invalid_client`, ...).
+    Refused { error: String, description: String },
+    /// No answer within the time limit.
+    Timeout,
+    /// Unreachable, or an answer that is not Amazon's JSON.
+    Failed(String),
+}
+
+impl std::fmt::Display for AmazonError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Refused { error, description } => write!(f, "Amazon refused: {error} ({description})"),
+            Self::Timeout => f.write_str("Amazon did not answer in time"),
+            Self::Failed(why) => write!(f, "Amazon could not be reached: {why}"),
+        }
+    }
+}
+
+/// Tokens from Amazon's token endpoint.
+#[derive(Deserialize)]
+pub struct AmazonTokenResponse {
+    pub access_token: String,
+    pub refresh_token: String,
+    #[serde(default = "hour")]
+    pub expires_in: i64,
+}
+
+fn hour() -> i64 {
+    3600
+}
+
+impl std::fmt::Debug for AmazonTokenResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AmazonTokenResponse").field("expires_in", &self.expires_in).finish_non_exhaustive()
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct TokenError {
+    #[serde(default)]
+    error: String,
+    #[serde(default)]
+    error_description: String,
+}
+
+/// The gateway's answer: status and body, as Amazon sent them.
+pub struct GatewayAnswer {
+    pub status: u16,
+    pub body: serde_json::Value,
+}
+
+pub struct AmazonApi {
+    http: reqwest::Client,
+    token_url: Url,
+    gateway_override: Option<Url>,
+    timeout: Duration,
+}
+
+impl AmazonApi {
+    pub fn new(settings: &Settings) -> anyhow::Result<Self> {
+        let timeout = Duration::from_secs(settings.alexa_event_timeout_seconds as u64);
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(timeout)
+            .timeout(timeout)
+            .build()?;
+        Ok(Self {
+            http,
+            token_url: settings.lwa.token_url.clone(),
+            gateway_override: settings.alexa_event_gateway_url.clone(),
+            timeout,
+        })
+    }
+
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// AcceptGrant: the grant code for tokens.
+    pub async fn exchange_code(
+        &self,
+        creds: &EventCredentials,
+        code: &str,
+    ) -> Result<AmazonTokenResponse, AmazonError> {
+        self.token(&[("grant_type", "authorization_code"), ("code", code)], creds).await
+    }
+
+    pub async fn refresh(
+        &self,
+        creds: &EventCredentials,
+        refresh_token: &str,
+    ) -> Result<AmazonTokenResponse, AmazonError> {
+        self.token(&[("grant_type", "refresh_token"), ("refresh_token", refresh_token)], creds).await
+    }
+
+    async fn token(
+        &self,
+        params: &[(&str, &str)],
+        creds: &EventCredentials,
+    ) -> Result<AmazonTokenResponse, AmazonError> {
+        let mut form = params.to_vec();
+        form.push(("client_id", &creds.client_id));
+        form.push(("client_secret", &creds.client_secret));
+        let resp = self.http.post(self.token_url.clone()).form(&form).send().await.map_err(transport)?;
+        let status = resp.status();
+        let bytes = resp.bytes().await.map_err(transport)?;
+        if status.is_success() {
+            return serde_json::from_slice(&bytes)
+                .map_err(|_| AmazonError::Failed(format!("token endpoint answered {status} without tokens")));
+        }
+        if status.is_client_error() {
+            let e: TokenError = serde_json::from_slice(&bytes).unwrap_or_default();
+            let error = if e.error.is_empty() { format!("http_{}", status.as_u16()) } else { e.error };
+            return Err(AmazonError::Refused { error, description: e.error_description });
+        }
+        Err(AmazonError::Failed(format!("token endpoint answered {status}")))
+    }
+
+    /// Posts an event (`{"event", "context"}`, token filled in) to the
+    /// region's gateway.
+    pub async fn post_event(&self, region: LwaRegion, body: &serde_json::Value) -> Result<GatewayAnswer, AmazonError> {
+        let base = match &self.gateway_override {
+            Some(url) => url.as_str().trim_end_matches('/').to_string(),
+            None => region.event_gateway().to_string(),
+        };
+        let token = body["event"]["endpoint"]["scope"]["token"].as_str().unwrap_or("");
+        let resp = self
+            .http
+            .post(format!("{base}/v3/events"))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .map_err(transport)?;
+        let status = resp.status().as_u16();
+        let bytes = resp.bytes().await.map_err(transport)?;
+        let body = serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null);
+        Ok(GatewayAnswer { status, body })
+    }
+}
+
+fn transport(e: reqwest::Error) -> AmazonError {
+    if e.is_timeout() {
+        AmazonError::Timeout
+    } else {
+        // reqwest's text names the URL, never a token (they travel in the body).
+        AmazonError::Failed(e.without_url().to_string())
+    }
+}

@@ -1,0 +1,55 @@
+//! Sealing what is stored (`vault`): at startup every secret column is
+//! checked to open with the configured keys (a missing or wrong key stops
+//! startup with a clear error, and nothing is regenerated), and values
+//! stored plain before a key was set, or sealed under a previous key, are
+//! rewritten under the current one. Each rewrite is a compare-and-swap on
+//! the old value, so instances starting together cannot undo each other.
+
+use super::{Store, StoreError};
+
+/// A table's secret column: how to list it and how to rewrite one value.
+pub(super) struct Column {
+    pub select: &'static str,
+    pub update: &'static str,
+    pub purpose: fn(&str) -> String,
+}
+
+const COLUMNS: &[Column] = &[
+    Column {
+        select: "SELECT name, value FROM server_secrets",
+        update: "UPDATE server_secrets SET value = $1 WHERE name = $2 AND value = $3",
+        purpose: |name| format!("server_secrets:{name}"),
+    },
+    Column {
+        select: "SELECT kid, private_der FROM signing_keys",
+        update: "UPDATE signing_keys SET private_der = $1 WHERE kid = $2 AND private_der = $3",
+        purpose: |kid| format!("signing_keys:{kid}"),
+    },
+];
+
+impl Store {
+    /// Checks every sealed secret opens, and seals (or reseals) what needs
+    /// it. Returns how many values were rewritten.
+    pub async fn seal_at_rest(&self) -> Result<u64, StoreError> {
+        let mut rewritten = 0;
+        for column in COLUMNS.iter().chain(super::alexa_grants::SEALED_COLUMNS) {
+            let rows: Vec<(String, String)> = sqlx::query_as(column.select).fetch_all(&self.pool).await?;
+            for (key, stored) in rows {
+                let purpose = (column.purpose)(&key);
+                // Opening first: a value no configured key opens stops here.
+                self.vault.open(&purpose, &stored)?;
+                if let Some(sealed) = self.vault.reseal(&purpose, &stored)? {
+                    let r =
+                        sqlx::query(column.update).bind(&sealed).bind(&key).bind(&stored).execute(&self.pool).await?;
+                    rewritten += r.rows_affected();
+                }
+            }
+        }
+        if rewritten > 0 && self.backend == super::Backend::Sqlite {
+            // The write-ahead log still holds the old pages: fold it into
+            // the (securely deleted) file and empty it.
+            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&self.pool).await?;
+        }
+        Ok(rewritten)
+    }
+}
