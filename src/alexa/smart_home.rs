@@ -24,6 +24,8 @@ use crate::store::{AlexaGrant, AmazonTokens, AuditEvent, ClientRow, EventCredent
 
 /// An access token this close to its expiry is refreshed before use.
 const EXPIRY_MARGIN: i64 = 60;
+/// How precisely a grant's "last event" time is kept (seconds).
+const LAST_EVENT_GRANULARITY: i64 = 60;
 
 /// Why an AcceptGrant failed; the message tells the developer what to fix
 /// (Alexa shows the user a failed linking).
@@ -171,9 +173,12 @@ impl SmartHome {
         context: Option<&Value>,
         now: i64,
     ) -> Result<EventOutcome, StoreError> {
-        let user = crate::domain::Email::parse(user).map(|e| e.to_string()).unwrap_or_else(|_| user.to_string());
+        let (user, by_email) = match crate::domain::Email::parse(user) {
+            Ok(email) => (email.to_string(), true),
+            Err(_) => (user.to_string(), false),
+        };
         let mut grant = None;
-        for link in auth.store.live_links_of_user_for_client(&user, &client.id).await? {
+        for link in auth.store.live_links_of_user_for_client(&user, by_email, &client.id).await? {
             if let Some(g) = auth.store.alexa_grant(&link).await?.filter(|g| g.dropped_at.is_none()) {
                 grant = Some(g);
                 break;
@@ -192,7 +197,7 @@ impl SmartHome {
         loop {
             let token = match self.access_token(auth, &grant, &creds, rejected.as_deref(), now).await? {
                 Ok(t) => t,
-                Err(outcome) => return self.finish(auth, &grant.grant_id, outcome, now).await,
+                Err(outcome) => return self.finish(auth, &grant, outcome, now).await,
             };
             let mut event = event.clone();
             event["endpoint"]["scope"] = json!({ "type": "BearerToken", "token": &token });
@@ -204,7 +209,7 @@ impl SmartHome {
                 Ok(a) => a,
                 Err(e) => {
                     let outcome = EventOutcome::Unavailable { amazon_status: None, reason: e.to_string() };
-                    return self.finish(auth, &grant.grant_id, outcome, now).await;
+                    return self.finish(auth, &grant, outcome, now).await;
                 }
             };
             let code = answer.body["payload"]["code"].as_str().unwrap_or("").to_string();
@@ -228,7 +233,7 @@ impl SmartHome {
                     message: if description.is_empty() { code } else { format!("{code}: {description}") },
                 },
             };
-            return self.finish(auth, &grant.grant_id, outcome, now).await;
+            return self.finish(auth, &grant, outcome, now).await;
         }
     }
 
@@ -236,13 +241,18 @@ impl SmartHome {
     async fn finish(
         &self,
         auth: &AuthServer,
-        grant_id: &str,
+        grant: &AlexaGrant,
         outcome: EventOutcome,
         now: i64,
     ) -> Result<EventOutcome, StoreError> {
+        let grant_id = grant.grant_id.as_str();
         let label = match &outcome {
             EventOutcome::Accepted => {
-                auth.store.touch_alexa_event(grant_id, now).await?;
+                // To the minute: a write per event would make the status
+                // cost more than the event.
+                if grant.last_event_at.is_none_or(|at| at <= now - LAST_EVENT_GRANULARITY) {
+                    auth.store.touch_alexa_event(grant_id, now).await?;
+                }
                 "accepted"
             }
             EventOutcome::NoGrant => "no_grant",

@@ -249,18 +249,34 @@ impl Store {
         Ok(())
     }
 
-    /// The live links of `client_id` for a user named by id or email, newest
-    /// first (the events endpoint picks the one with a live Amazon grant).
-    pub async fn live_links_of_user_for_client(&self, user: &str, client_id: &str) -> Result<Vec<String>, StoreError> {
-        let rows: Vec<(String,)> = sqlx::query_as(
-            "SELECT g.id FROM grants g JOIN users u ON u.id = g.user_id \
-             WHERE (u.id = $1 OR u.email = $1) AND g.client_id = $2 AND g.revoked_at IS NULL AND u.disabled = 0 \
-             ORDER BY g.created_at DESC",
-        )
-        .bind(user)
-        .bind(client_id)
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows.into_iter().map(|(id,)| id).collect())
+    /// The live links of `client_id` for a user named by email (`by_email`)
+    /// or id, newest first (the events endpoint picks the one with a live
+    /// Amazon grant). Indexed lookups only: an `OR` over both columns, or a
+    /// join, would scan every user or every grant.
+    pub async fn live_links_of_user_for_client(
+        &self,
+        user: &str,
+        by_email: bool,
+        client_id: &str,
+    ) -> Result<Vec<String>, StoreError> {
+        // The user first (one row by a unique index), then that user's
+        // grants by `grants_user`.
+        let sql = format!("SELECT id FROM users WHERE {} = $1 AND disabled = 0", if by_email { "email" } else { "id" });
+        let Some((user_id,)) = sqlx::query_as::<_, (String,)>(&sql).bind(user).fetch_optional(&self.pool).await? else {
+            return Ok(Vec::new());
+        };
+        // Only `user_id` is a condition: a user has a handful of links, and
+        // with the client in the WHERE a planner without fresh statistics
+        // intersects the client and revocation indexes (every grant).
+        let rows: Vec<(String, String, Option<i64>)> =
+            sqlx::query_as("SELECT id, client_id, revoked_at FROM grants WHERE user_id = $1 ORDER BY created_at DESC")
+                .bind(&user_id)
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows
+            .into_iter()
+            .filter(|(_, c, revoked)| c == client_id && revoked.is_none())
+            .map(|(id, _, _)| id)
+            .collect())
     }
 }

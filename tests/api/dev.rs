@@ -93,3 +93,24 @@ async fn dev_routes_do_not_exist_outside_dev_mode() {
     let Some(app) = crate::helpers::spawn_app(crate::helpers::Backend::Sqlite).await else { return };
     assert_eq!(app.api.get(app.url("/dev/login")).send().await.unwrap().status(), 404);
 }
+
+/// `serve --dev` seals its database too: it generates a key beside the
+/// SQLite file (owner-only), uses it, and finds it again on the next start.
+#[tokio::test]
+async fn dev_mode_generates_a_secrets_key_beside_its_database() {
+    let app = DevApp::spawn().await;
+    let key = app.dir.path().join("lb.db.secrets-key");
+    let text = std::fs::read_to_string(&key).expect("a key file beside lb.db");
+    assert_eq!(linkbroker::vault::parse_key(&text).unwrap().len(), 32);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&key).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    assert!(app.store.vault().seals(), "the dev store seals with it");
+    use sqlx::Connection;
+    let url = format!("sqlite://{}", app.dir.path().join("lb.db").display());
+    let mut conn = sqlx::AnyConnection::connect(&url).await.unwrap();
+    let (value,): (String,) = sqlx::query_as("SELECT value FROM server_secrets").fetch_one(&mut conn).await.unwrap();
+    assert!(value.starts_with("sealed:v1:"), "the token key is stored sealed");
+}

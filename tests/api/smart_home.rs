@@ -26,6 +26,7 @@ both_backends!(
     revoking_the_link_drops_the_grant,
     two_instances_share_one_grant,
     credentials_are_managed_from_every_door_and_never_shown,
+    a_relayed_skill_disabled_event_drops_the_grant,
 );
 
 const EVENTS_ID: &str = "amzn1.application-oa2-client.events";
@@ -460,4 +461,21 @@ async fn credentials_are_managed_from_every_door_and_never_shown(backend: Backen
         sh.app.store.alexa_event_credentials(&sh.client.id).await.unwrap().unwrap().client_secret,
         "ui-secret-1"
     );
+}
+
+async fn a_relayed_skill_disabled_event_drops_the_grant(backend: Backend) {
+    let Some(sh) = smart_home(backend, &[], 3600).await else { return };
+    sh.accept().await;
+    let event = json!({
+        "version": "1.0",
+        "context": { "System": { "application": { "applicationId": "a" },
+            "user": { "userId": "amzn1.ask.account.ADA", "accessToken": sh.access_token } } },
+        "request": { "type": "AlexaSkillEvent.SkillDisabled", "requestId": "r", "timestamp": "2026-12-01T10:00:00Z" }
+    });
+    let (status, _) = sh.relay(&event).await;
+    assert_eq!(status, 200);
+    let grant = sh.grant().await;
+    assert!(grant.dropped_at.is_some() && grant.refresh_token.is_none(), "the Amazon grant went with the link");
+    assert!(sh.app.audit_actions().await.contains(&"alexa.skill_disabled".to_string()));
+    assert_eq!(sh.event().await.0, 404);
 }

@@ -23,7 +23,7 @@ use clap::Parser;
 #[derive(Parser, Debug, Clone)]
 #[command(about = "Benchmarks a linkbroker release binary on this machine")]
 pub struct Args {
-    /// all, or a comma list of: healthz, links, refresh, userinfo, introspect, alexa, alexa-signed
+    /// all, or a comma list of: healthz, links, refresh, userinfo, introspect, alexa, alexa-signed, events, gateway
     #[arg(long, default_value = "all")]
     pub scenario: String,
     /// Concurrent virtual clients per scenario; a comma list runs each

@@ -1,6 +1,7 @@
 //! An in-process mock Login with Amazon: every code names a distinct Amazon
 //! user (`u<n>`), so each benchmarked link creates a new user and shows a
-//! consent page.
+//! consent page. It also plays the Alexa event gateway (`/v3/events`: 202),
+//! and its token endpoint answers AcceptGrant codes the same way.
 
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 
@@ -25,7 +26,10 @@ async fn profile(req: HttpRequest) -> HttpResponse {
 
 pub async fn start() -> anyhow::Result<MockLwa> {
     let server = HttpServer::new(|| {
-        App::new().route("/auth/o2/token", web::post().to(token)).route("/user/profile", web::get().to(profile))
+        App::new()
+            .route("/auth/o2/token", web::post().to(token))
+            .route("/user/profile", web::get().to(profile))
+            .route("/v3/events", web::post().to(|| async { HttpResponse::Accepted().finish() }))
     })
     .workers(1)
     .bind(("127.0.0.1", 0))?;

@@ -21,6 +21,10 @@ pub enum Scenario {
     Introspect,
     Alexa,
     AlexaSigned,
+    /// Smart Home events through `/alexa/events` to the mock gateway.
+    Events,
+    /// The same event posted straight to the mock gateway: the baseline.
+    GatewayDirect,
 }
 
 impl std::fmt::Display for Scenario {
@@ -33,6 +37,8 @@ impl std::fmt::Display for Scenario {
             Self::Introspect => "introspections",
             Self::Alexa => "/alexa resolutions (verify off)",
             Self::AlexaSigned => "/alexa resolutions (signatures verified)",
+            Self::Events => "Smart Home events via /alexa/events",
+            Self::GatewayDirect => "events posted straight to the mock gateway (baseline)",
         })
     }
 }
@@ -40,7 +46,7 @@ impl std::fmt::Display for Scenario {
 pub fn selected(raw: &str) -> anyhow::Result<Vec<Scenario>> {
     use Scenario::*;
     if raw == "all" {
-        return Ok(vec![Healthz, Links, Refresh, Userinfo, Introspect, Alexa, AlexaSigned]);
+        return Ok(vec![Healthz, Links, Refresh, Userinfo, Introspect, Alexa, AlexaSigned, GatewayDirect, Events]);
     }
     raw.split(',')
         .map(|s| match s.trim() {
@@ -51,9 +57,12 @@ pub fn selected(raw: &str) -> anyhow::Result<Vec<Scenario>> {
             "introspect" => Ok(Introspect),
             "alexa" => Ok(Alexa),
             "alexa-signed" => Ok(AlexaSigned),
+            "events" => Ok(Events),
+            "gateway" => Ok(GatewayDirect),
             other => {
                 anyhow::bail!(
-                    "unknown scenario {other:?} (healthz, links, refresh, userinfo, introspect, alexa, alexa-signed)"
+                    "unknown scenario {other:?} (healthz, links, refresh, userinfo, introspect, alexa, alexa-signed, \
+                     events, gateway)"
                 )
             }
         })
@@ -103,6 +112,8 @@ pub struct Pool {
     client_id: String,
     client_secret: String,
     slots: Vec<std::sync::Mutex<Tokens>>,
+    /// Smart Home: the user ids whose links accepted a grant (`prepare_events`).
+    event_users: std::sync::OnceLock<Vec<String>>,
 }
 
 impl Pool {
@@ -171,6 +182,30 @@ impl Agent {
             self.cursor %= self.stride;
         }
         slot
+    }
+
+    /// One event for the next user with a grant: through linkbroker, or
+    /// (`direct`) straight to the mock gateway with the token filled in.
+    async fn event(&mut self, direct: Option<&str>) -> Result<(), String> {
+        let users = self.pool.event_users.get().ok_or("no event users")?;
+        let user = users[self.cursor % users.len()].clone();
+        self.cursor += self.stride;
+        let resp = match direct {
+            Some(url) => {
+                let mut event = change_report();
+                event["endpoint"]["scope"] = serde_json::json!({ "type": "BearerToken", "token": "Atza|grant" });
+                let body = serde_json::json!({ "event": event, "context": { "properties": [] } });
+                self.http.post(url).bearer_auth("Atza|grant").json(&body).send().await
+            }
+            None => {
+                let body =
+                    serde_json::json!({ "user": user, "event": change_report(), "context": { "properties": [] } });
+                let url = format!("{}/alexa/events", self.base);
+                self.http.post(url).basic_auth(&self.client_id, Some(&self.client_secret)).json(&body).send().await
+            }
+        };
+        let resp = resp.map_err(|e| format!("event: {e}"))?;
+        expect(&resp, 202, "event")
     }
 
     fn next_access(&mut self) -> String {
@@ -361,11 +396,61 @@ pub fn http_client(concurrency: usize) -> anyhow::Result<reqwest::Client> {
         .build()?)
 }
 
+/// Users with an accepted Alexa grant that the events scenario cycles through.
+const EVENT_USERS: usize = 1_000;
+
+/// Once per server: the client's event credentials, and an AcceptGrant for
+/// the first `n` links (through the Lambda relay endpoint, as Alexa would).
+async fn prepare_events(srv: &Server, pool: &Arc<Pool>, n: usize) -> anyhow::Result<()> {
+    if pool.event_users.get().is_some() {
+        return Ok(());
+    }
+    srv.add_event_credentials(&pool.client_id)?;
+    let http = http_client(32)?;
+    let mut users = Vec::new();
+    for slot in 0..n.min(pool.len()) {
+        let access = pool.get(slot).access;
+        let me: serde_json::Value =
+            http.get(format!("{}/oauth/userinfo", srv.base)).bearer_auth(&access).send().await?.json().await?;
+        let directive = serde_json::json!({ "directive": {
+            "header": { "namespace": "Alexa.Authorization", "name": "AcceptGrant", "messageId": "m", "payloadVersion": "3" },
+            "payload": { "grant": { "type": "OAuth2.AuthorizationCode", "code": format!("grant{slot}") },
+                         "grantee": { "type": "BearerToken", "token": access } } } });
+        let answer: serde_json::Value = http
+            .post(format!("{}/alexa/smart-home", srv.base))
+            .basic_auth(&pool.client_id, Some(&pool.client_secret))
+            .json(&directive)
+            .send()
+            .await?
+            .json()
+            .await?;
+        anyhow::ensure!(answer["event"]["header"]["name"] == "AcceptGrant.Response", "AcceptGrant failed: {answer}");
+        users.push(me["sub"].as_str().unwrap_or_default().to_string());
+    }
+    let _ = pool.event_users.set(users);
+    Ok(())
+}
+
+fn change_report() -> serde_json::Value {
+    serde_json::json!({
+        "header": { "namespace": "Alexa", "name": "ChangeReport", "messageId": "bench", "payloadVersion": "3" },
+        "endpoint": { "endpointId": "lamp-1" },
+        "payload": { "change": { "cause": { "type": "PHYSICAL_INTERACTION" }, "properties": [
+            { "namespace": "Alexa.PowerController", "name": "powerState", "value": "ON",
+              "timeOfSample": "2026-12-01T10:00:00Z", "uncertaintyInMilliseconds": 0 } ] } }
+    })
+}
+
 /// Links `n` accounts through the real flow, `parallel` at a time.
 pub async fn seed(srv: &Server, n: usize, parallel: usize) -> anyhow::Result<Arc<Pool>> {
     let (client_id, client_secret) = srv.add_client(REDIRECT)?;
     let http = http_client(parallel)?;
-    let empty = Arc::new(Pool { client_id: client_id.clone(), client_secret: client_secret.clone(), slots: vec![] });
+    let empty = Arc::new(Pool {
+        client_id: client_id.clone(),
+        client_secret: client_secret.clone(),
+        slots: vec![],
+        event_users: Default::default(),
+    });
     let next = Arc::new(AtomicU64::new(0));
     let mut tasks = Vec::new();
     for _ in 0..parallel {
@@ -384,7 +469,7 @@ pub async fn seed(srv: &Server, n: usize, parallel: usize) -> anyhow::Result<Arc
         let linked = t.await?.map_err(|e| anyhow::anyhow!("linking the benchmark's accounts failed: {e}"))?;
         slots.extend(linked.into_iter().map(std::sync::Mutex::new));
     }
-    let pool = Arc::new(Pool { client_id, client_secret, slots });
+    let pool = Arc::new(Pool { client_id, client_secret, slots, event_users: Default::default() });
     // Each link's first skill request, as after a real linking: it records
     // the link's Alexa user id once, so the scenarios measure the steady
     // state rather than 10,000 first-use writes.
@@ -419,6 +504,11 @@ pub async fn run(
         Scenario::AlexaSigned => Some((signed::start(&srv.env).await?, Arc::new(Signer::new()?))),
         _ => None,
     };
+    if matches!(scenario, Scenario::Events | Scenario::GatewayDirect) {
+        prepare_events(srv, pool, EVENT_USERS).await?;
+    }
+    let gateway: Option<String> =
+        srv.env.iter().find(|(k, _)| k == "LINKBROKER_ALEXA_EVENT_GATEWAY_URL").map(|(_, v)| format!("{v}/v3/events"));
     let agents: Vec<Agent> = (0..concurrency)
         .map(|i| Agent::new(&http, &srv.base, pool, i % pool.len().max(1), concurrency, signed.clone()))
         .collect();
@@ -434,6 +524,7 @@ pub async fn run(
     let mut tasks = Vec::new();
     for mut agent in agents {
         let errors = errors.clone();
+        let gateway = gateway.clone();
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::with_capacity(4096);
             while Instant::now() < end {
@@ -445,6 +536,8 @@ pub async fn run(
                     Scenario::Userinfo => agent.userinfo().await,
                     Scenario::Introspect => agent.introspect().await,
                     Scenario::Alexa | Scenario::AlexaSigned => agent.alexa().await,
+                    Scenario::Events => agent.event(None).await,
+                    Scenario::GatewayDirect => agent.event(gateway.as_deref()).await,
                 };
                 if t0 < measure_from {
                     continue;

@@ -70,6 +70,9 @@ impl Server {
             ("LINKBROKER_LWA_TOKEN_URL", format!("{}/auth/o2/token", lwa.base)),
             ("LINKBROKER_LWA_PROFILE_URL", format!("{}/user/profile", lwa.base)),
             ("LINKBROKER_ALEXA_VERIFY_SIGNATURE", "false".into()),
+            ("LINKBROKER_ALEXA_EVENT_GATEWAY_URL", lwa.base.clone()),
+            // Secrets sealed at rest, as in production.
+            ("LINKBROKER_SECRETS_KEY", "YmVuY2gta2V5LWJlbmNoLWtleS1iZW5jaC1rZXktMDA".into()),
             ("LINKBROKER_LOG", "warn".into()),
             // Every virtual client comes from 127.0.0.1; the limits would
             // measure themselves, not the server.
@@ -91,6 +94,29 @@ impl Server {
         tokio::time::sleep(Duration::from_millis(500)).await;
         let idle_rss_kb = rss_kb(child.id());
         Ok(Self { base, child, bin, env, startup_ms, idle_rss_kb, _dir: dir })
+    }
+
+    /// Stores a client's "Send Alexa Events" credentials with the CLI.
+    pub fn add_event_credentials(&self, client_id: &str) -> anyhow::Result<()> {
+        use std::io::Write;
+        let mut child = Command::new(&self.bin)
+            .args([
+                "client",
+                "alexa-events",
+                client_id,
+                "--alexa-client-id",
+                "amzn1.application-oa2-client.benchevents",
+            ])
+            .arg("--alexa-client-secret-stdin")
+            .envs(self.env.iter().cloned())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()?;
+        child.stdin.take().expect("piped stdin").write_all(b"bench-events-secret")?;
+        let out = child.wait_with_output()?;
+        anyhow::ensure!(out.status.success(), "client alexa-events failed: {}", String::from_utf8_lossy(&out.stderr));
+        Ok(())
     }
 
     /// Registers a client with the CLI, as an operator would.

@@ -188,7 +188,8 @@ pub struct DevApp {
     pub base: String,
     pub store: Store,
     pub redirect: String,
-    _dir: TempDir,
+    /// Holds `lb.db` (and its generated `lb.db.secrets-key`).
+    pub dir: TempDir,
 }
 
 impl DevApp {
@@ -206,7 +207,7 @@ impl DevApp {
         let store = app.store().clone();
         tokio::spawn(app.run_until_stopped());
         let redirect = format!("{base}/dev/callback");
-        Self { base, store, redirect, _dir: TempDir::new(dir) }
+        Self { base, store, redirect, dir: TempDir::new(dir) }
     }
 
     /// Registers a client whose redirect URI is this app's `/dev/callback`.
