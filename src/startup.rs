@@ -199,7 +199,8 @@ impl Application {
             Some(id) if resealed > 0 => tracing::info!(key_id = id, resealed, "sealed secrets at rest"),
             Some(_) => {}
             None => tracing::warn!(
-                "LINKBROKER_SECRETS_KEY is not set: signing keys, the token key, Alexa event credentials and Amazon                  tokens are stored in plain text in the database. Set it (32 random bytes, base64url) to seal them"
+                "LINKBROKER_SECRETS_KEY is not set: signing keys, the token key, Alexa event credentials and Amazon \
+                 tokens are stored in plain text in the database. Set it (32 random bytes, base64url) to seal them"
             ),
         }
         if options.dev {

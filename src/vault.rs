@@ -137,6 +137,13 @@ impl Vault {
         String::from_utf8(plain.to_vec()).map_err(|_| VaultError::Corrupt("not text".into()))
     }
 
+    /// Whether `stored` is sealed under the current key (nothing to do at
+    /// startup; it is opened when used).
+    pub fn is_current(&self, stored: &str) -> bool {
+        let Some(k) = &self.current else { return false };
+        stored.strip_prefix(PREFIX).and_then(|r| r.split_once(':')).is_some_and(|(id, _)| id == k.id)
+    }
+
     /// Whether `stored` should be rewritten under the current key: plain
     /// text while a key is set, or sealed under an older key.
     pub fn needs_reseal(&self, stored: &str) -> bool {

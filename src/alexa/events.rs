@@ -8,20 +8,28 @@ use super::envelope::{Envelope, Request};
 use crate::oauth::AuthServer;
 use crate::store::{AuditEvent, StoreError};
 
-pub async fn record(auth: &AuthServer, envelope: &Envelope, now: i64) -> Result<(), StoreError> {
+/// Records a skill event. `relayed_by`: the client that relayed it (the
+/// Smart Home relay), whose links alone it may touch; `None` for a request
+/// Amazon signed (`POST /alexa`).
+pub async fn record(
+    auth: &AuthServer,
+    envelope: &Envelope,
+    relayed_by: Option<&str>,
+    now: i64,
+) -> Result<(), StoreError> {
     let alexa_user = envelope.alexa_user_id().unwrap_or("");
     let application = envelope.application_id().unwrap_or("");
     let (action, target, detail) = match &envelope.request {
         Request::SkillEnabled(_) => ("alexa.skill_enabled", alexa_user.to_string(), json!({})),
         Request::SkillAccountLinked(_) => {
-            let grant = linked_grant(auth, envelope, now).await?;
+            let grant = linked_grant(auth, envelope, relayed_by, now).await?;
             if let (Some(grant), false) = (&grant, alexa_user.is_empty()) {
                 auth.store.record_alexa_user(grant, alexa_user).await?;
             }
             ("alexa.skill_account_linked", alexa_user.to_string(), json!({ "grant_id": grant }))
         }
         Request::SkillDisabled(_) => {
-            let revoked = disable(auth, envelope, alexa_user, now).await?;
+            let revoked = disable(auth, envelope, alexa_user, relayed_by, now).await?;
             ("alexa.skill_disabled", alexa_user.to_string(), json!({ "revoked_grants": revoked }))
         }
         Request::SkillPermissionAccepted(e) | Request::SkillPermissionChanged(e) => {
@@ -38,14 +46,23 @@ pub async fn record(auth: &AuthServer, envelope: &Envelope, now: i64) -> Result<
     let mut detail = detail;
     detail["alexa_user_id"] = json!(alexa_user);
     detail["application_id"] = json!(application);
+    if let Some(client) = relayed_by {
+        detail["relayed_by"] = json!(client);
+    }
     tracing::info!(action, "alexa skill event");
     auth.store.audit(AuditEvent { actor: "alexa", action, target: &target, detail }, now).await
 }
 
 /// The link whose (still valid) token the event carries.
-async fn linked_grant(auth: &AuthServer, envelope: &Envelope, now: i64) -> Result<Option<String>, StoreError> {
+async fn linked_grant(
+    auth: &AuthServer,
+    envelope: &Envelope,
+    relayed_by: Option<&str>,
+    now: i64,
+) -> Result<Option<String>, StoreError> {
     let Some(token) = envelope.access_token() else { return Ok(None) };
-    Ok(auth.resolve_access(token, now).await?.map(|r| r.grant_id))
+    let resolved = auth.resolve_access(token, now).await?;
+    Ok(resolved.filter(|r| relayed_by.is_none_or(|c| c == r.client_id)).map(|r| r.grant_id))
 }
 
 /// Revokes the link of the token the event carries (even if that token has
@@ -54,6 +71,7 @@ async fn disable(
     auth: &AuthServer,
     envelope: &Envelope,
     alexa_user: &str,
+    relayed_by: Option<&str>,
     now: i64,
 ) -> Result<Vec<String>, StoreError> {
     const REASON: &str = "alexa skill disabled";
@@ -61,12 +79,19 @@ async fn disable(
         Some(token) => auth.open_access(token).await?.map(|r| r.link_id),
         None => None,
     };
+    // A relayed event may only end the relaying client's links.
+    let by_token = match (by_token, relayed_by) {
+        (Some(link), Some(client)) => auth.store.grant(&link).await?.filter(|g| g.client_id == client).map(|g| g.id),
+        (by_token, _) => by_token,
+    };
     let revoked = match by_token {
         Some(grant) => {
             auth.store.revoke_grant(&grant, REASON, now).await?;
             vec![grant]
         }
-        None if !alexa_user.is_empty() => auth.store.revoke_links_of_alexa_user(alexa_user, REASON, now).await?,
+        None if !alexa_user.is_empty() => {
+            auth.store.revoke_links_of_alexa_user(alexa_user, relayed_by, REASON, now).await?
+        }
         None => Vec::new(),
     };
     // Nothing this instance cached may outlive the revocation.

@@ -54,6 +54,27 @@ pub enum EventOutcome {
     Refused { amazon_status: u16, message: String },
     /// Amazon faults, throttling and time-outs: retry later.
     Unavailable { amazon_status: Option<u16>, reason: String },
+    /// The event itself is malformed (before anything reaches Amazon).
+    Invalid(String),
+}
+
+/// `event` with the Amazon token filled in: `endpoint.scope`, or
+/// `payload.scope` for events without an endpoint (AddOrUpdateReport,
+/// DeleteReport). `None` when that place is not an object.
+fn with_scope(event: &Value, token: &str) -> Option<Value> {
+    let mut event = event.clone();
+    let scope = json!({ "type": "BearerToken", "token": token });
+    let place = if event.get("endpoint").is_some() { "endpoint" } else { "payload" };
+    match event.get_mut(place) {
+        Some(Value::Object(map)) => {
+            map.insert("scope".into(), scope);
+        }
+        None => {
+            event.as_object_mut()?.insert(place.into(), json!({ "scope": scope }));
+        }
+        Some(_) => return None,
+    }
+    Some(event)
 }
 
 pub struct SmartHome {
@@ -63,6 +84,26 @@ pub struct SmartHome {
     metrics: Metrics,
     /// One lock per grant being refreshed on this instance.
     refreshing: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    /// Grants whose refresh failed (not refused) recently, until when.
+    failed: Mutex<HashMap<String, i64>>,
+}
+
+/// After a failed refresh, events of that grant answer 503 for this long.
+const FAILED_REFRESH_PAUSE: i64 = 5;
+
+/// Drops `grant` as it was read (a grant a new AcceptGrant replaced since is
+/// left alone) and audits it once.
+async fn drop_grant(auth: &AuthServer, grant: &AlexaGrant, reason: &str, now: i64) -> Result<(), StoreError> {
+    if auth.store.drop_alexa_grant(&grant.grant_id, &grant.code_hash, reason, now).await? {
+        let event = AuditEvent {
+            actor: "alexa",
+            action: "alexa.grant_dropped",
+            target: &grant.grant_id,
+            detail: json!({ "reason": reason }),
+        };
+        auth.store.audit(event, now).await?;
+    }
+    Ok(())
 }
 
 fn message_id() -> String {
@@ -90,7 +131,7 @@ fn failed(message: impl Into<String>) -> AcceptGrantError {
 
 impl SmartHome {
     pub fn new(amazon: AmazonApi, default_region: LwaRegion, metrics: Metrics) -> Self {
-        Self { amazon, default_region, metrics, refreshing: Mutex::new(HashMap::new()) }
+        Self { amazon, default_region, metrics, refreshing: Mutex::default(), failed: Mutex::default() }
     }
 
     pub fn default_region(&self) -> LwaRegion {
@@ -199,8 +240,11 @@ impl SmartHome {
                 Ok(t) => t,
                 Err(outcome) => return self.finish(auth, &grant, outcome, now).await,
             };
-            let mut event = event.clone();
-            event["endpoint"]["scope"] = json!({ "type": "BearerToken", "token": &token });
+            let Some(event) = with_scope(event, &token) else {
+                let message = "event.endpoint (or, for AddOrUpdateReport and DeleteReport, event.payload) must be \
+                               an object";
+                return Ok(EventOutcome::Invalid(message.into()));
+            };
             let mut body = json!({ "event": event });
             if let Some(c) = context {
                 body["context"] = c.clone();
@@ -224,6 +268,12 @@ impl SmartHome {
                 403 if matches!(code.as_str(), "SKILL_DISABLED_EXCEPTION" | "INSUFFICIENT_PERMISSION_EXCEPTION") => {
                     EventOutcome::Dropped { amazon_status: 403, reason: code }
                 }
+                // A token Amazon itself just issued, refused again: Amazon's
+                // side, not the event's.
+                401 => EventOutcome::Unavailable {
+                    amazon_status: Some(401),
+                    reason: "the event gateway refused a freshly refreshed token".into(),
+                },
                 429 | 500..=599 => EventOutcome::Unavailable {
                     amazon_status: Some(answer.status),
                     reason: format!("the event gateway answered {}", answer.status),
@@ -257,22 +307,27 @@ impl SmartHome {
             }
             EventOutcome::NoGrant => "no_grant",
             EventOutcome::Dropped { reason, .. } => {
-                if auth.store.drop_alexa_grant(grant_id, reason, now).await? {
-                    let event = AuditEvent {
-                        actor: "alexa",
-                        action: "alexa.grant_dropped",
-                        target: grant_id,
-                        detail: json!({ "reason": reason }),
-                    };
-                    auth.store.audit(event, now).await?;
-                }
+                drop_grant(auth, grant, reason, now).await?;
                 "dropped"
             }
-            EventOutcome::Refused { .. } => "refused",
+            EventOutcome::Refused { .. } | EventOutcome::Invalid(_) => "refused",
             EventOutcome::Unavailable { .. } => "unavailable",
         };
         self.metrics.observe_alexa_event(label);
         Ok(outcome)
+    }
+
+    /// Whether a refresh of this grant failed moments ago (waiters then
+    /// answer 503 at once instead of queueing one time-out each).
+    fn recently_failed(&self, grant_id: &str, now: i64) -> bool {
+        let failed = self.failed.lock().unwrap_or_else(|p| p.into_inner());
+        failed.get(grant_id).is_some_and(|&until| until > now)
+    }
+
+    fn refresh_failed(&self, grant_id: &str, now: i64) {
+        let mut failed = self.failed.lock().unwrap_or_else(|p| p.into_inner());
+        failed.retain(|_, until| *until > now);
+        failed.insert(grant_id.to_string(), now + FAILED_REFRESH_PAUSE);
     }
 
     fn lock_for(&self, grant_id: &str) -> Arc<tokio::sync::Mutex<()>> {
@@ -304,8 +359,16 @@ impl SmartHome {
         if let Some(t) = fresh(grant) {
             return Ok(Ok(t));
         }
+        if self.recently_failed(&grant.grant_id, now) {
+            let reason = "a refresh of this grant's Amazon token failed moments ago".to_string();
+            return Ok(Err(EventOutcome::Unavailable { amazon_status: None, reason }));
+        }
         let lock = self.lock_for(&grant.grant_id);
         let _held = lock.lock().await;
+        if self.recently_failed(&grant.grant_id, now) {
+            let reason = "a refresh of this grant's Amazon token failed moments ago".to_string();
+            return Ok(Err(EventOutcome::Unavailable { amazon_status: None, reason }));
+        }
         // Another request may have refreshed while this one waited.
         let Some(current) = auth.store.alexa_grant(&grant.grant_id).await?.filter(|g| g.dropped_at.is_none()) else {
             return Ok(Err(EventOutcome::NoGrant));
@@ -321,10 +384,24 @@ impl SmartHome {
             Err(AmazonError::Refused { error, .. }) if error == "invalid_grant" => {
                 self.metrics.observe_amazon_refresh("invalid_grant");
                 let reason = "amazon_invalid_grant".to_string();
+                // Dropped while the lock is held: waiters then see it gone
+                // instead of presenting the dead token again.
+                drop_grant(auth, &current, &reason, now).await?;
                 return Ok(Err(EventOutcome::Dropped { amazon_status: 400, reason }));
+            }
+            Err(AmazonError::Refused { error, description }) => {
+                // invalid_client, unauthorized_client: the vendor's
+                // credentials, which no retry fixes.
+                self.metrics.observe_amazon_refresh("failed");
+                let message = format!(
+                    "Amazon refused this client's \"Send Alexa Events\" credentials ({error}: {description}); store \
+                     the right ones with `linkbroker client alexa-events`"
+                );
+                return Ok(Err(EventOutcome::Refused { amazon_status: 401, message }));
             }
             Err(e) => {
                 self.metrics.observe_amazon_refresh("failed");
+                self.refresh_failed(&grant.grant_id, now);
                 return Ok(Err(EventOutcome::Unavailable { amazon_status: None, reason: e.to_string() }));
             }
         };
@@ -337,10 +414,17 @@ impl SmartHome {
         if auth.store.refresh_alexa_grant(&grant.grant_id, stored, &new, now).await? {
             return Ok(Ok(tokens.access_token));
         }
-        // Another instance stored its refresh first: use what it stored.
-        match auth.store.alexa_grant(&grant.grant_id).await?.and_then(|g| g.access_token) {
-            Some(t) => Ok(Ok(t)),
-            None => Ok(Err(EventOutcome::NoGrant)),
+        // Another instance stored its refresh first (or a new AcceptGrant
+        // replaced the grant): use what is stored now, if it is usable.
+        match auth.store.alexa_grant(&grant.grant_id).await? {
+            Some(g) if g.dropped_at.is_none() => match fresh(&g) {
+                Some(t) => Ok(Ok(t)),
+                None => Ok(Err(EventOutcome::Unavailable {
+                    amazon_status: None,
+                    reason: "the grant changed during the refresh; retry".into(),
+                })),
+            },
+            _ => Ok(Err(EventOutcome::NoGrant)),
         }
     }
 }

@@ -98,7 +98,8 @@ pub async fn client(m: &Manager, cmd: ClientCommand) -> anyhow::Result<()> {
             m.set_alexa_events(&actor, &id, Some((&alexa_id, secret.trim())))
                 .await
                 .map_err(|e| not_found(e, &format!("no client with id {id}")))?;
-            println!("client {id}: Alexa event credentials stored (the secret is sealed and never shown again)");
+            let how = if m.store().vault().seals() { "sealed" } else { "unsealed: LINKBROKER_SECRETS_KEY is not set" };
+            println!("client {id}: Alexa event credentials stored ({how}; the secret is never shown again)");
         }
     }
     Ok(())

@@ -209,7 +209,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 async fn manager(settings: &Settings) -> anyhow::Result<crate::manage::Manager> {
-    Ok(crate::manage::Manager::offline(open_store(settings).await?, crate::clock::Clock::default()))
+    let store = open_store(settings).await?;
+    store.check_keys_match().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(crate::manage::Manager::offline(store, crate::clock::Clock::default()))
 }
 
 async fn serve(settings: Settings, dev: bool) -> anyhow::Result<()> {

@@ -43,7 +43,7 @@ async fn skill(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes) -
     }
 
     if envelope.request.is_event() {
-        return match events::record(&state.auth, &envelope, now).await {
+        return match events::record(&state.auth, &envelope, None, now).await {
             Ok(()) => HttpResponse::Ok().json(SkillResponse::empty()),
             Err(e) => unavailable(&e),
         };

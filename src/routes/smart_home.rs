@@ -8,6 +8,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::limits;
 use super::token::error_response;
 use crate::alexa::smart_home::{accept_grant_failed, accept_grant_response, AcceptGrantError, EventOutcome};
 use crate::alexa::{events, Envelope};
@@ -20,11 +21,19 @@ use crate::web::AppState;
 // directives and events are a few KB.
 
 /// The caller's client, from HTTP Basic (the body is JSON, so never form
-/// credentials).
+/// credentials), under the token endpoint's abuse limits: per caller IP
+/// before authentication (secret guessing), per client after it.
 async fn client(req: &HttpRequest, state: &AppState) -> Result<ClientRow, HttpResponse> {
+    if let Some(r) = limits::over_json(&state.limits.token_per_ip, &state.caller_key(req), "smart home per ip") {
+        return Err(r);
+    }
     let authorization = req.headers().get("Authorization").and_then(|v| v.to_str().ok());
     let creds = ClientCredentials::extract(authorization, None, None).map_err(|e| error_response(&e.error, true))?;
-    state.auth.authenticate_client(&creds).await.map_err(|e| error_response(&e, true))
+    let client = state.auth.authenticate_client(&creds).await.map_err(|e| error_response(&e, true))?;
+    if let Some(r) = limits::over_json(&state.limits.token_per_client, &client.id, "smart home per client") {
+        return Err(r);
+    }
+    Ok(client)
 }
 
 fn bad_request(message: &str) -> HttpResponse {
@@ -91,7 +100,7 @@ pub async fn relay(
             )
         }
     };
-    match events::record(&state.auth, &envelope, now).await {
+    match events::record(&state.auth, &envelope, Some(&client.id), now).await {
         Ok(()) => HttpResponse::Ok().json(crate::alexa::SkillResponse::empty()),
         Err(StoreError::InvalidValue(_)) => bad_request("the event holds characters that are not allowed"),
         Err(e) => unavailable(&e),
@@ -136,6 +145,7 @@ pub async fn send(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes
             "status": amazon_status, "error": "grant_dropped",
             "message": format!("Amazon ended the grant ({reason}); the user must enable the skill and link again"),
         })),
+        Ok(EventOutcome::Invalid(message)) => bad_request(&message),
         Ok(EventOutcome::Refused { amazon_status, message }) => {
             HttpResponse::build(StatusCode::BAD_REQUEST).json(json!({ "status": amazon_status, "message": message }))
         }

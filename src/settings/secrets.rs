@@ -33,13 +33,8 @@ pub(super) fn secrets_keys(src: &Sources) -> Result<(Option<KeyBytes>, Vec<KeyBy
             previous
                 .push(KeyBytes(crate::vault::parse_key(part).map_err(|e| invalid("secrets_key_previous", &raw, e))?));
         }
-        if current.is_none() && !previous.is_empty() {
-            return Err(invalid(
-                "secrets_key_previous",
-                &raw,
-                "previous keys only open old secrets; set LINKBROKER_SECRETS_KEY to the current key too",
-            ));
-        }
+        // Previous keys without a current one open sealed values and seal
+        // nothing: the first phase of turning sealing on across instances.
     }
     Ok((current.map(KeyBytes), previous))
 }

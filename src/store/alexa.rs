@@ -18,19 +18,23 @@ impl Store {
     }
 
     /// Revokes every live link recorded for an Alexa user id; returns their ids.
+    /// `client`: only that client's links (an event relayed by a client,
+    /// not signed by Amazon, speaks for that client alone).
     pub async fn revoke_links_of_alexa_user(
         &self,
         alexa_user_id: &str,
+        client: Option<&str>,
         reason: &str,
         now: i64,
     ) -> Result<Vec<String>, StoreError> {
         let rows: Vec<(String,)> = sqlx::query_as(
             "UPDATE grants SET revoked_at = $1, revoked_reason = $2 \
-             WHERE alexa_user_id = $3 AND revoked_at IS NULL RETURNING id",
+             WHERE alexa_user_id = $3 AND revoked_at IS NULL AND ($4 IS NULL OR client_id = $4) RETURNING id",
         )
         .bind(now)
         .bind(reason)
         .bind(alexa_user_id)
+        .bind(client)
         .fetch_all(&self.pool)
         .await?;
         Ok(rows.into_iter().map(|(id,)| id).collect())

@@ -36,14 +36,20 @@ fn access_purpose(grant_id: &str) -> String {
 }
 
 /// A client's "Send Alexa Events" credentials.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct EventCredentials {
     pub client_id: String,
     pub client_secret: String,
 }
 
-/// A link's Amazon grant as stored (tokens opened).
-#[derive(Debug, Clone)]
+impl std::fmt::Debug for EventCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EventCredentials").field("client_id", &self.client_id).finish_non_exhaustive()
+    }
+}
+
+/// A link's Amazon grant as stored (tokens opened; `Debug` shows none).
+#[derive(Clone)]
 pub struct AlexaGrant {
     pub grant_id: String,
     pub region: String,
@@ -58,6 +64,16 @@ pub struct AlexaGrant {
     pub last_event_at: Option<i64>,
     pub dropped_at: Option<i64>,
     pub dropped_reason: Option<String>,
+}
+
+impl std::fmt::Debug for AlexaGrant {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AlexaGrant")
+            .field("grant_id", &self.grant_id)
+            .field("region", &self.region)
+            .field("dropped_at", &self.dropped_at)
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(FromRow)]
@@ -226,15 +242,24 @@ impl Store {
     }
 
     /// Drops a grant (Amazon refused it, or the skill was disabled): the
-    /// tokens go, the reason stays. Returns whether it was live.
-    pub async fn drop_alexa_grant(&self, grant_id: &str, reason: &str, now: i64) -> Result<bool, StoreError> {
+    /// tokens go, the reason stays. Only the grant from the AcceptGrant with
+    /// `code_hash`: one that replaced it meanwhile stays. Returns whether it
+    /// was live.
+    pub async fn drop_alexa_grant(
+        &self,
+        grant_id: &str,
+        code_hash: &str,
+        reason: &str,
+        now: i64,
+    ) -> Result<bool, StoreError> {
         let r = sqlx::query(
             "UPDATE alexa_grants SET refresh_token = NULL, access_token = NULL, access_expires_at = NULL, \
-             dropped_at = $1, dropped_reason = $2 WHERE grant_id = $3 AND dropped_at IS NULL",
+             dropped_at = $1, dropped_reason = $2 WHERE grant_id = $3 AND code_hash = $4 AND dropped_at IS NULL",
         )
         .bind(now)
         .bind(reason)
         .bind(grant_id)
+        .bind(code_hash)
         .execute(&self.pool)
         .await?;
         Ok(r.rows_affected() > 0)

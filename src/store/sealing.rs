@@ -1,5 +1,6 @@
-//! Sealing what is stored (`vault`): at startup every secret column is
-//! checked to open with the configured keys (a missing or wrong key stops
+//! Sealing what is stored (`vault`): at startup every secret not sealed
+//! under the current key is checked to open with the configured keys (values
+//! under the current key are opened when used; a missing or wrong key stops
 //! startup with a clear error, and nothing is regenerated), and values
 //! stored plain before a key was set, or sealed under a previous key, are
 //! rewritten under the current one. Each rewrite is a compare-and-swap on
@@ -28,6 +29,27 @@ const COLUMNS: &[Column] = &[
 ];
 
 impl Store {
+    /// For commands that write secrets without running the server: the
+    /// configured keys must match the database, or what they write could
+    /// not be opened by the instances (a sealed value under a key they
+    /// lack, or a plain value beside sealed ones).
+    pub async fn check_keys_match(&self) -> Result<(), String> {
+        for column in COLUMNS.iter().chain(super::alexa_grants::SEALED_COLUMNS) {
+            let rows: Vec<(String, String)> =
+                sqlx::query_as(column.select).fetch_all(&self.pool).await.map_err(|e| e.to_string())?;
+            for (key, stored) in rows {
+                if crate::vault::is_sealed(&stored) {
+                    self.vault.open(&(column.purpose)(&key), &stored).map_err(|e| e.to_string())?;
+                } else if self.vault.seals() {
+                    return Err("the database holds secrets that are not sealed yet: start `linkbroker serve` with \
+                                this LINKBROKER_SECRETS_KEY first (it seals them), or run this command without it"
+                        .into());
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Checks every sealed secret opens, and seals (or reseals) what needs
     /// it. Returns how many values were rewritten.
     pub async fn seal_at_rest(&self) -> Result<u64, StoreError> {
@@ -35,6 +57,9 @@ impl Store {
         for column in COLUMNS.iter().chain(super::alexa_grants::SEALED_COLUMNS) {
             let rows: Vec<(String, String)> = sqlx::query_as(column.select).fetch_all(&self.pool).await?;
             for (key, stored) in rows {
+                if self.vault.is_current(&stored) {
+                    continue;
+                }
                 let purpose = (column.purpose)(&key);
                 // Opening first: a value no configured key opens stops here.
                 self.vault.open(&purpose, &stored)?;

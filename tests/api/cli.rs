@@ -13,6 +13,8 @@ both_backends!(
     every_management_command_is_audited,
 );
 
+const KEY: &str = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+
 struct Cli {
     database_url: String,
     _dir: Option<TempDir>,
@@ -25,6 +27,14 @@ impl Cli {
     }
 
     fn run(&self, args: &[&str], stdin: Option<&str>) -> Output {
+        self.run_full(args, stdin, &[])
+    }
+
+    fn run_with(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
+        self.run_full(args, None, env)
+    }
+
+    fn run_full(&self, args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> Output {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_linkbroker"));
         cmd.args(args)
             .env_clear()
@@ -33,6 +43,7 @@ impl Cli {
             .env("LINKBROKER_LOG", "warn")
             // Port 8080 may be taken on a shared machine; serve must fail on LWA, not on bind.
             .env("LINKBROKER_BIND", "127.0.0.1:0")
+            .envs(env.iter().copied())
             .current_dir(std::env::temp_dir())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -100,6 +111,11 @@ async fn client_commands_manage_clients(backend: Backend) {
     let listed = cli.ok(&["client", "list", "--json"]);
     assert!(listed.contains("amzn1.application-oa2-client.x") && !listed.contains("cli-events-secret"));
     assert!(cli.fails(&["client", "alexa-events", &id, "--alexa-client-id", "x"]).contains("stdin"));
+    // A command with a key on a database that is not sealed yet would write
+    // values the running instances cannot open: refused.
+    let keyed = cli.run_with(&["client", "rotate-secret", &id], &[("LINKBROKER_SECRETS_KEY", KEY)]);
+    assert!(!keyed.status.success());
+    assert!(String::from_utf8_lossy(&keyed.stderr).contains("not sealed yet"));
     cli.ok(&["client", "alexa-events", &id, "--clear"]);
     assert!(!cli.ok(&["client", "list", "--json"]).contains("amzn1.application-oa2-client.x"));
     cli.ok(&["client", "remove", &id]);

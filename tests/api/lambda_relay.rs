@@ -38,7 +38,7 @@ async fn the_reference_lambda_relays_accept_grant_and_skill_events(backend: Back
     .unwrap();
     let report = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "node --test failed:\n{report}\n{}", String::from_utf8_lossy(&out.stderr));
-    assert!(report.contains("# pass 6"), "every relay test ran against linkbroker:\n{report}");
+    assert!(report.contains("# pass 8"), "every relay test ran against linkbroker:\n{report}");
     let links = sh.app.store.user_links(&sh.app.store.list_users().await.unwrap()[0].id).await.unwrap();
     let grant = sh.app.store.alexa_grant(&links[0].id).await.unwrap().expect("the relayed AcceptGrant kept a grant");
     assert_eq!(grant.region, "eu", "the region the relay named");

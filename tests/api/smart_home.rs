@@ -27,6 +27,7 @@ both_backends!(
     two_instances_share_one_grant,
     credentials_are_managed_from_every_door_and_never_shown,
     a_relayed_skill_disabled_event_drops_the_grant,
+    malformed_events_and_foreign_relays_are_refused,
 );
 
 const EVENTS_ID: &str = "amzn1.application-oa2-client.events";
@@ -478,4 +479,56 @@ async fn a_relayed_skill_disabled_event_drops_the_grant(backend: Backend) {
     assert!(grant.dropped_at.is_some() && grant.refresh_token.is_none(), "the Amazon grant went with the link");
     assert!(sh.app.audit_actions().await.contains(&"alexa.skill_disabled".to_string()));
     assert_eq!(sh.event().await.0, 404);
+}
+
+async fn malformed_events_and_foreign_relays_are_refused(backend: Backend) {
+    let Some(sh) = smart_home(backend, &[], 3600).await else { return };
+    sh.accept().await;
+    // An endpoint that is not an object: a 400, never a panic.
+    let resp = sh
+        .app
+        .api
+        .post(sh.app.url("/alexa/events"))
+        .basic_auth(&sh.client.id, Some(&sh.client.secret))
+        .json(&json!({ "user": "ada@example.com", "event": { "header": {}, "endpoint": "x" } }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400);
+    // AddOrUpdateReport has no endpoint: the token goes into payload.scope.
+    sh.gateway_answers(202, json!({})).await;
+    let report = json!({ "header": { "namespace": "Alexa.Discovery", "name": "AddOrUpdateReport" }, "payload": { "endpoints": [] } });
+    let resp = sh
+        .app
+        .api
+        .post(sh.app.url("/alexa/events"))
+        .basic_auth(&sh.client.id, Some(&sh.client.secret))
+        .json(&json!({ "user": "ada@example.com", "event": report }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 202);
+    let sent: Value = sh.gateway.received_requests().await.unwrap().last().unwrap().body_json().unwrap();
+    assert_eq!(sent["event"]["payload"]["scope"]["token"], "Atza|amazon-access-1");
+    // Another client relaying SkillDisabled with this user's token ends
+    // nothing of this client's.
+    let other = sh.app.alexa_client().await;
+    let disabled = json!({
+        "version": "1.0",
+        "context": { "System": { "application": { "applicationId": "a" },
+            "user": { "userId": "amzn1.ask.account.ADA", "accessToken": sh.access_token } } },
+        "request": { "type": "AlexaSkillEvent.SkillDisabled", "requestId": "r", "timestamp": "2026-12-01T10:00:00Z" }
+    });
+    let resp = sh
+        .app
+        .api
+        .post(sh.app.url("/alexa/smart-home"))
+        .basic_auth(&other.id, Some(&other.secret))
+        .json(&disabled)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert!(sh.grant().await.dropped_at.is_none(), "a foreign relay revokes nothing");
+    assert_eq!(sh.app.userinfo(&sh.access_token).await.0, 200);
 }
