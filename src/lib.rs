@@ -28,6 +28,7 @@ pub mod alexa;
 pub mod cli;
 pub mod client_ip;
 pub mod clock;
+pub mod doctor;
 pub mod domain;
 pub mod housekeeping;
 pub mod manage;

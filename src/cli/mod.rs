@@ -54,6 +54,30 @@ pub enum Command {
     /// Manage JWT signing keys
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Probe a deployment from the outside as Alexa and Google would; one
+    /// line per check with the fix; exit code 0 only when nothing fails
+    Doctor {
+        /// The public base URL, e.g. https://link.example.com
+        url: String,
+        /// The skill's client id at linkbroker (checks redirect URLs)
+        #[arg(long)]
+        client_id: Option<String>,
+        /// Read the client secret from stdin (checks the token endpoint)
+        #[arg(long, requires = "client_id")]
+        client_secret_stdin: bool,
+        /// The Alexa vendor id (the end of the console's redirect URLs)
+        #[arg(long, requires = "client_id")]
+        vendor_id: Option<String>,
+        /// A Google Cloud project id (checks Google's redirect URL)
+        #[arg(long, requires = "client_id")]
+        google_project: Option<String>,
+        /// Extra trusted roots (PEM), for a private CA
+        #[arg(long, value_name = "PEM")]
+        ca_file: Option<PathBuf>,
+        /// A machine-readable report
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -195,6 +219,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Client(c) => manage::client(&manager(&settings).await?, c).await,
         Command::Admin(c) => manage::admin(&manager(&settings).await?, c).await,
         Command::User(c) => manage::user(&manager(&settings).await?, c).await,
+        Command::Doctor { url, client_id, client_secret_stdin, vendor_id, google_project, ca_file, json } => {
+            let client_secret = if client_secret_stdin {
+                let mut s = String::new();
+                std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)?;
+                Some(s.trim().to_string())
+            } else {
+                None
+            };
+            let ca_pem = ca_file.map(std::fs::read).transpose()?;
+            let target = crate::doctor::Target { url, client_id, client_secret, vendor_id, google_project, ca_pem };
+            let checks = crate::doctor::run(&target).await?;
+            if !crate::doctor::report(&checks, json) {
+                std::process::exit(1);
+            }
+            Ok(())
+        }
         Command::Keys(KeysCommand::Rotate) => {
             let kid = manager(&settings).await?.rotate_signing_key(&crate::domain::Actor::cli()).await?;
             println!("new signing key {kid}; older keys stay in the JWKS for verification");

@@ -18,6 +18,7 @@ mod cli;
 mod codes;
 mod consent_origin;
 mod dev;
+mod doctor;
 mod doors;
 mod flood;
 mod health;

@@ -1,0 +1,181 @@
+//! `linkbroker doctor` run as a developer would, against a real linkbroker:
+//! over plain HTTP, and behind TLS with a test CA (good, incomplete and
+//! expired chains), with a missing region and a wrong secret.
+
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+use rcgen::{BasicConstraints, CertificateParams, IsCa, KeyPair};
+use serde_json::Value;
+
+use crate::helpers::{spawn_app, spawn_app_with, Backend, TestApp};
+
+/// Runs `doctor` with `args` (and `secret` on stdin); its JSON report and
+/// whether it exited 0.
+async fn doctor(args: Vec<String>, secret: Option<String>) -> (Value, bool) {
+    tokio::task::spawn_blocking(move || {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_linkbroker"))
+            .arg("doctor")
+            .args(&args)
+            .arg("--json")
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("LINKBROKER_LOG", "warn")
+            .current_dir(std::env::temp_dir())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        if let Some(s) = secret {
+            use std::io::Write;
+            child.stdin.take().unwrap().write_all(s.as_bytes()).unwrap();
+        }
+        drop(child.stdin.take());
+        let out = child.wait_with_output().unwrap();
+        let report: Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|_| panic!("a JSON report: {}", String::from_utf8_lossy(&out.stderr)));
+        (report, out.status.success())
+    })
+    .await
+    .unwrap()
+}
+
+fn verdict<'a>(report: &'a Value, name: &str) -> (&'a str, &'a str) {
+    let c = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == name)
+        .unwrap_or_else(|| panic!("no {name} check in {report}"));
+    (c["verdict"].as_str().unwrap(), c["fix"].as_str().unwrap_or(""))
+}
+
+async fn client_args(app: &TestApp) -> (Vec<String>, String) {
+    let client = app.alexa_client().await; // registered for the NA region only
+    let args = vec![
+        "--client-id".into(),
+        client.id,
+        "--vendor-id".into(),
+        "M2EXAMPLEVENDOR".into(),
+        "--client-secret-stdin".into(),
+    ];
+    (args, client.secret)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn over_plain_http_doctor_names_what_alexa_would_refuse() {
+    let Some(app) = spawn_app(Backend::Sqlite).await else { return };
+    let (mut args, secret) = client_args(&app).await;
+    args.insert(0, app.base.clone());
+    let (report, ok) = doctor(args.clone(), Some(secret)).await;
+    assert!(!ok, "a failing check exits non-zero");
+    assert_eq!(verdict(&report, "tls").0, "fail");
+    let (v, fix) = verdict(&report, "alexa-redirects");
+    assert_eq!(v, "fail", "EU and FE are missing");
+    assert!(fix.contains("preset"), "{fix}");
+    assert!(report.to_string().contains("not registered for EU, FE"));
+    assert_eq!(verdict(&report, "token-basic").0, "pass");
+    assert_eq!(verdict(&report, "token-body").0, "pass");
+    assert_eq!(verdict(&report, "token-bogus-refresh").0, "pass");
+    assert_eq!(verdict(&report, "skill-endpoint").0, "pass");
+    assert_eq!(verdict(&report, "clock").0, "pass");
+    // A wrong secret: the token endpoint says invalid_client, and doctor says
+    // what that means.
+    let (report, _) = doctor(args, Some("wrong-secret".into())).await;
+    let (v, fix) = verdict(&report, "token-basic");
+    assert_eq!(v, "fail");
+    assert!(fix.contains("Authentication Scheme"), "{fix}");
+}
+
+/// A CA, an intermediate and leaves for 127.0.0.1, written as PEM files.
+struct Pki {
+    dir: PathBuf,
+}
+
+fn ca(name: &str, issuer: Option<(&rcgen::Certificate, &KeyPair)>) -> (rcgen::Certificate, KeyPair) {
+    let key = KeyPair::generate().unwrap();
+    let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    params.distinguished_name.push(rcgen::DnType::CommonName, name);
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let cert = match issuer {
+        Some((c, k)) => params.signed_by(&key, c, k).unwrap(),
+        None => params.self_signed(&key).unwrap(),
+    };
+    (cert, key)
+}
+
+impl Pki {
+    fn new() -> Self {
+        let dir = std::env::temp_dir().join(format!("lb-doctor-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (root, root_key) = ca("doctor test root", None);
+        let (intermediate, intermediate_key) = ca("doctor test intermediate", Some((&root, &root_key)));
+        let leaf = |expired: bool| {
+            let key = KeyPair::generate().unwrap();
+            let mut params = CertificateParams::new(vec!["127.0.0.1".to_string()]).unwrap();
+            if expired {
+                params.not_before = rcgen::date_time_ymd(2019, 1, 1);
+                params.not_after = rcgen::date_time_ymd(2020, 1, 1);
+            }
+            (params.signed_by(&key, &intermediate, &intermediate_key).unwrap(), key)
+        };
+        let write = |name: &str, text: String| std::fs::write(dir.join(name), text).unwrap();
+        write("root.pem", root.pem());
+        let (good, good_key) = leaf(false);
+        write("full.pem", format!("{}{}", good.pem(), intermediate.pem()));
+        write("leaf-only.pem", good.pem());
+        write("good.key", good_key.serialize_pem());
+        let (old, old_key) = leaf(true);
+        write("expired.pem", format!("{}{}", old.pem(), intermediate.pem()));
+        write("expired.key", old_key.serialize_pem());
+        Self { dir }
+    }
+
+    fn path(&self, name: &str) -> String {
+        self.dir.join(name).display().to_string()
+    }
+}
+
+impl Drop for Pki {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+async fn https_app(pki: &Pki, cert: &str, key: &str) -> Option<(TestApp, String)> {
+    let (cert, key) = (pki.path(cert), pki.path(key));
+    let app = spawn_app_with(Backend::Sqlite, &[("LINKBROKER_TLS_CERT", &cert), ("LINKBROKER_TLS_KEY", &key)]).await?;
+    let url = app.base.replace("http://", "https://");
+    Some((app, url))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn behind_tls_doctor_checks_the_chain_and_the_port() {
+    let pki = Pki::new();
+    let root = pki.path("root.pem");
+    let Some((_app, url)) = https_app(&pki, "full.pem", "good.key").await else { return };
+    let (report, ok) = doctor(vec![url.clone(), "--ca-file".into(), root.clone()], None).await;
+    assert_eq!(verdict(&report, "tls").0, "pass", "{report}");
+    assert_eq!(verdict(&report, "port").0, "warn", "not 443");
+    assert_eq!(verdict(&report, "metadata").0, "pass", "{report}");
+    assert!(ok, "warnings alone exit 0: {report}");
+    // Without the test root the chain is unknown.
+    let (report, ok) = doctor(vec![url], None).await;
+    assert_eq!(verdict(&report, "tls").0, "fail");
+    assert!(!ok);
+
+    // The leaf without its intermediate.
+    let Some((_app, url)) = https_app(&pki, "leaf-only.pem", "good.key").await else { return };
+    let (report, _) = doctor(vec![url, "--ca-file".into(), root.clone()], None).await;
+    let (v, fix) = verdict(&report, "tls");
+    assert_eq!(v, "fail");
+    assert!(fix.contains("intermediates"), "{report}");
+
+    // An expired certificate.
+    let Some((_app, url)) = https_app(&pki, "expired.pem", "expired.key").await else { return };
+    let (report, _) = doctor(vec![url, "--ca-file".into(), root], None).await;
+    let (v, fix) = verdict(&report, "tls");
+    assert_eq!(v, "fail");
+    assert!(fix.contains("Renew"), "{report}");
+}
