@@ -17,6 +17,8 @@ const ALEXA_BUDGET: Duration = Duration::from_millis(4500);
 const SLOW: Duration = Duration::from_secs(2);
 /// Alexa signatures allow 150 s of skew; more than this is a warning sign.
 const MAX_SKEW: i64 = 30;
+/// A certificate expiring sooner than this is a warning.
+const RENEW_WITHIN: i64 = 14 * 86_400;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -73,6 +75,7 @@ pub async fn run(target: &Target) -> anyhow::Result<Vec<Check>> {
     let mut builder = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(Duration::from_secs(10))
+        .tls_info(true)
         .user_agent("linkbroker-doctor");
     if let Some(pem) = &target.ca_pem {
         for cert in reqwest::Certificate::from_pem_bundle(pem)? {
@@ -89,7 +92,7 @@ pub async fn run(target: &Target) -> anyhow::Result<Vec<Check>> {
         checks.push(check("tls", Verdict::Fail, format!("{} is not HTTPS", url.scheme()), "Alexa and Google only link over HTTPS: serve linkbroker behind TLS (LINKBROKER_TLS_CERT/KEY or a proxy) and use the https:// URL."));
     } else {
         match &first {
-            Ok(_) => checks.push(check("tls", Verdict::Pass, "the certificate chain verifies and names the host", "")),
+            Ok(resp) => checks.push(certificate_lifetime(resp)),
             Err(e) => {
                 let reason = tls_reason(e);
                 let r = reason.to_lowercase().replace([' ', '_'], "");
@@ -132,6 +135,29 @@ pub async fn run(target: &Target) -> anyhow::Result<Vec<Check>> {
         "Register this exact URL under Allowed Return URLs in the Login with Amazon security profile.",
     ));
     Ok(checks)
+}
+
+/// A certificate that verified: how long until it expires (a warning
+/// inside `RENEW_WITHIN`, when renewal has evidently stalled).
+fn certificate_lifetime(resp: &reqwest::Response) -> Check {
+    use x509_cert::der::Decode;
+    let leaf = resp.extensions().get::<reqwest::tls::TlsInfo>().and_then(|i| i.peer_certificate());
+    let not_after = leaf
+        .and_then(|der| x509_cert::Certificate::from_der(der).ok())
+        .map(|c| c.tbs_certificate.validity.not_after.to_unix_duration().as_secs() as i64);
+    let Some(not_after) = not_after else {
+        return check("tls", Verdict::Pass, "the certificate chain verifies and names the host", "");
+    };
+    let days = (not_after - crate::clock::now()) / 86_400;
+    if not_after - crate::clock::now() < RENEW_WITHIN {
+        return check(
+            "tls",
+            Verdict::Warn,
+            format!("the certificate expires in {days} days"),
+            "Renew the certificate now and check its automatic renewal (Alexa refuses expired ones).",
+        );
+    }
+    check("tls", Verdict::Pass, format!("the chain verifies and names the host; {days} days left"), "")
 }
 
 /// RFC 8414 metadata: reachable, its issuer is the URL, every endpoint is on

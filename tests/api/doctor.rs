@@ -111,24 +111,32 @@ impl Pki {
         std::fs::create_dir_all(&dir).unwrap();
         let (root, root_key) = ca("doctor test root", None);
         let (intermediate, intermediate_key) = ca("doctor test intermediate", Some((&root, &root_key)));
-        let leaf = |expired: bool| {
+        let leaf = |expired: bool, soon: bool| {
             let key = KeyPair::generate().unwrap();
             let mut params = CertificateParams::new(vec!["127.0.0.1".to_string()]).unwrap();
             if expired {
                 params.not_before = rcgen::date_time_ymd(2019, 1, 1);
                 params.not_after = rcgen::date_time_ymd(2020, 1, 1);
             }
+            if soon {
+                // Ten days from now.
+                let (y, m, d, _) = linkbroker::clock::civil_from_unix(linkbroker::clock::now() + 10 * 86_400);
+                params.not_after = rcgen::date_time_ymd(y as i32, m as u8, d as u8);
+            }
             (params.signed_by(&key, &intermediate, &intermediate_key).unwrap(), key)
         };
         let write = |name: &str, text: String| std::fs::write(dir.join(name), text).unwrap();
         write("root.pem", root.pem());
-        let (good, good_key) = leaf(false);
+        let (good, good_key) = leaf(false, false);
         write("full.pem", format!("{}{}", good.pem(), intermediate.pem()));
         write("leaf-only.pem", good.pem());
         write("good.key", good_key.serialize_pem());
-        let (old, old_key) = leaf(true);
+        let (old, old_key) = leaf(true, false);
         write("expired.pem", format!("{}{}", old.pem(), intermediate.pem()));
         write("expired.key", old_key.serialize_pem());
+        let (soon, soon_key) = leaf(false, true);
+        write("soon.pem", format!("{}{}", soon.pem(), intermediate.pem()));
+        write("soon.key", soon_key.serialize_pem());
         Self { dir }
     }
 
@@ -174,8 +182,50 @@ async fn behind_tls_doctor_checks_the_chain_and_the_port() {
 
     // An expired certificate.
     let Some((_app, url)) = https_app(&pki, "expired.pem", "expired.key").await else { return };
-    let (report, _) = doctor(vec![url, "--ca-file".into(), root], None).await;
+    let (report, _) = doctor(vec![url, "--ca-file".into(), root.clone()], None).await;
     let (v, fix) = verdict(&report, "tls");
     assert_eq!(v, "fail");
     assert!(fix.contains("Renew"), "{report}");
+
+    // A certificate with ten days left: a warning that asks for renewal.
+    let Some((_app, url)) = https_app(&pki, "soon.pem", "soon.key").await else { return };
+    let (report, ok) = doctor(vec![url, "--ca-file".into(), pki.path("root.pem")], None).await;
+    let (v, fix) = verdict(&report, "tls");
+    assert_eq!(v, "warn", "{report}");
+    assert!(fix.contains("Renew") && ok, "{report}");
+}
+
+/// A token endpoint slower than 2 s (Alexa allows 4.5 s): a warning. The
+/// server here is a stand-in that answers like linkbroker, only slowly.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_token_endpoint_is_a_warning() {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let server = MockServer::start().await;
+    let base = server.uri();
+    Mock::given(method("GET"))
+        .and(path("/.well-known/oauth-authorization-server"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "issuer": base, "authorization_endpoint": format!("{base}/oauth/authorize"),
+            "token_endpoint": format!("{base}/oauth/token")
+        })))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .respond_with(
+            ResponseTemplate::new(400)
+                .insert_header("cache-control", "no-store")
+                .set_body_json(serde_json::json!({ "error": "invalid_grant" }))
+                .set_delay(std::time::Duration::from_millis(2600)),
+        )
+        .mount(&server)
+        .await;
+    let args = vec![base, "--client-id".into(), "c".into(), "--client-secret-stdin".into()];
+    let (report, _) = doctor(args, Some("s".into())).await;
+    let (v, fix) = verdict(&report, "token-basic");
+    // 2.6 s is a warning; a machine slow enough to push it past 4.5 s makes
+    // it a failure, which is slower still, never a pass.
+    assert!(v == "warn" || v == "fail", "{report}");
+    assert!(fix.contains("4.5 s"), "{fix}");
 }
