@@ -163,6 +163,13 @@ impl SmartHome {
             .await
     }
 
+    /// Amazon refreshes to `Atza|amazon-access-2` (same refresh token).
+    pub async fn refresh_gives_a_new_token(&self) -> wiremock::MockGuard {
+        let body =
+            json!({ "access_token": "Atza|amazon-access-2", "refresh_token": AMAZON_REFRESH, "expires_in": 3600 });
+        self.refresh_answers(200, body).await
+    }
+
     pub async fn gateway_answers(&self, status: u16, body: Value) {
         Mock::given(method("POST"))
             .and(path("/v3/events"))
@@ -213,12 +220,7 @@ async fn parallel_events_make_one_amazon_refresh(backend: Backend) {
     // Amazon's first access token is already expired: the first events refresh.
     let Some(sh) = smart_home(backend, &[], 0).await else { return };
     sh.accept().await;
-    let _refresh = sh
-        .refresh_answers(
-            200,
-            json!({ "access_token": "Atza|amazon-access-2", "refresh_token": AMAZON_REFRESH, "expires_in": 3600 }),
-        )
-        .await;
+    let _refresh = sh.refresh_gives_a_new_token().await;
     sh.gateway_answers(202, json!({})).await;
     let sh = Arc::new(sh);
     let tasks: Vec<_> = (0..50)
@@ -239,12 +241,7 @@ async fn parallel_events_make_one_amazon_refresh(backend: Backend) {
 async fn a_401_from_the_gateway_refreshes_once_and_retries(backend: Backend) {
     let Some(sh) = smart_home(backend, &[], 3600).await else { return };
     sh.accept().await;
-    let _refresh = sh
-        .refresh_answers(
-            200,
-            json!({ "access_token": "Atza|amazon-access-2", "refresh_token": AMAZON_REFRESH, "expires_in": 3600 }),
-        )
-        .await;
+    let _refresh = sh.refresh_gives_a_new_token().await;
     Mock::given(method("POST"))
         .and(header("authorization", "Bearer Atza|amazon-access-1"))
         .respond_with(
@@ -389,12 +386,7 @@ async fn revoking_the_link_drops_the_grant(backend: Backend) {
 async fn two_instances_share_one_grant(backend: Backend) {
     let Some(sh) = smart_home(backend, &[], 0).await else { return };
     sh.accept().await;
-    let _refresh = sh
-        .refresh_answers(
-            200,
-            json!({ "access_token": "Atza|amazon-access-2", "refresh_token": AMAZON_REFRESH, "expires_in": 3600 }),
-        )
-        .await;
+    let _refresh = sh.refresh_gives_a_new_token().await;
     sh.gateway_answers(202, json!({})).await;
     let other = Arc::new(sh.sibling(&[]).await);
     let sh = Arc::new(sh);
