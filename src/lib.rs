@@ -31,6 +31,7 @@ pub mod clock;
 pub mod doctor;
 pub mod domain;
 pub mod housekeeping;
+pub mod i18n;
 pub mod manage;
 pub mod metrics;
 pub mod migrate_data;

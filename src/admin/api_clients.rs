@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::api_auth::{api_actor, ApiError, ErrorBody};
-use crate::domain::{ClientDraft, TokenFormat};
+use crate::domain::{ClientDraft, ConsentPreset, TokenFormat};
 use crate::web::AppState;
 
 #[derive(Deserialize, ToSchema)]
@@ -25,11 +25,22 @@ pub struct NewClient {
     /// without the field keeps the current setting).
     #[serde(default)]
     allow_plain_pkce: Option<bool>,
+    /// Consent page wording: `alexa` (default) or `google`; an update
+    /// without the field keeps the current one.
+    #[serde(default)]
+    consent: Option<String>,
 }
 
 impl NewClient {
-    /// `plain_default`: the setting when the body does not say.
-    fn draft(self, plain_default: bool) -> Result<ClientDraft, ApiError> {
+    /// `plain_default`, `consent_default`: the settings when the body does
+    /// not say.
+    fn draft(self, plain_default: bool, consent_default: ConsentPreset) -> Result<ClientDraft, ApiError> {
+        let consent = match self.consent.as_deref() {
+            None => consent_default,
+            Some(raw) => {
+                ConsentPreset::parse(raw).map_err(|_| ApiError::Invalid("consent is alexa or google".into()))?
+            }
+        };
         let token_format = TokenFormat::parse(self.token_format.as_deref().unwrap_or(""))
             .map_err(|_| ApiError::Invalid("token_format is opaque or jwt".into()))?;
         Ok(ClientDraft {
@@ -39,6 +50,7 @@ impl NewClient {
             skip_consent: self.skip_consent,
             token_format,
             allow_plain_pkce: self.allow_plain_pkce.unwrap_or(plain_default),
+            consent,
         })
     }
 }
@@ -59,6 +71,8 @@ pub struct ClientView {
     skip_consent: bool,
     token_format: String,
     allow_plain_pkce: bool,
+    /// Consent page wording: `alexa` or `google`.
+    consent: String,
     /// The "Send Alexa Events" client id, if stored (the secret is write-only).
     alexa_events_client_id: Option<String>,
     created_at: i64,
@@ -87,6 +101,7 @@ pub async fn list_clients(req: HttpRequest, state: web::Data<AppState>) -> Resul
             skip_consent: c.skip_consent,
             token_format: c.token_format.as_str().to_string(),
             allow_plain_pkce: c.allow_plain_pkce,
+            consent: c.consent.as_str().to_string(),
             alexa_events_client_id: c.alexa_events_client_id,
             created_at: c.created_at,
         })
@@ -102,7 +117,8 @@ pub async fn create_client(
     body: web::Json<NewClient>,
 ) -> Result<HttpResponse, ApiError> {
     let actor = api_actor(&req, &state).await?;
-    let (id, secret) = state.manage.create_client(&actor, &body.into_inner().draft(false)?).await?;
+    let (id, secret) =
+        state.manage.create_client(&actor, &body.into_inner().draft(false, ConsentPreset::default())?).await?;
     Ok(secret_answer(actix_web::http::StatusCode::CREATED, id.as_str(), &secret))
 }
 
@@ -143,7 +159,10 @@ pub async fn update_client(
 ) -> Result<HttpResponse, ApiError> {
     let actor = api_actor(&req, &state).await?;
     let current = state.manage.client(&id).await?;
-    state.manage.update_client(&actor, &id, &body.into_inner().draft(current.allow_plain_pkce)?).await?;
+    state
+        .manage
+        .update_client(&actor, &id, &body.into_inner().draft(current.allow_plain_pkce, current.consent)?)
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -4,7 +4,7 @@
 
 use serde::Deserialize;
 
-use crate::domain::{ClientDraft, TokenFormat};
+use crate::domain::{ClientDraft, ConsentPreset, TokenFormat};
 use crate::store::ClientRow;
 
 /// Alexa's account-linking redirect hosts, one per region (NA, EU, FE).
@@ -29,6 +29,9 @@ pub struct ClientForm {
     /// A checkbox: accept PKCE `plain` from this client.
     #[serde(default)]
     pub allow_plain_pkce: String,
+    /// `alexa` or `google`: the consent page's wording.
+    #[serde(default)]
+    pub consent: String,
     #[serde(default)]
     pub alexa_vendor_id: String,
     #[serde(default)]
@@ -61,6 +64,8 @@ impl ClientForm {
                 let p = id_like(&self.google_project_id, "Google project id", |c| {
                     c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'
                 })?;
+                // Google's guidelines ask for their consent wording.
+                self.consent = ConsentPreset::Google.as_str().to_string();
                 vec![format!("https://oauth-redirect.googleusercontent.com/r/{p}")]
             }
             _ => return Err("Unknown preset.".into()),
@@ -90,6 +95,7 @@ impl ClientForm {
             skip_consent: tick(c.skip_consent),
             token_format: c.token_format.as_str().to_string(),
             allow_plain_pkce: tick(c.allow_plain_pkce),
+            consent: c.consent.as_str().to_string(),
             alexa_events_client_id: c.alexa_events_client_id.clone(),
             ..Default::default()
         }
@@ -99,6 +105,7 @@ impl ClientForm {
     /// scope field takes commas as separators too, as its hint says).
     pub fn draft(&self) -> Result<ClientDraft, String> {
         let token_format = TokenFormat::parse(&self.token_format).map_err(|_| "The token format is opaque or jwt.")?;
+        let consent = ConsentPreset::parse(&self.consent).map_err(|_| "The consent wording is Alexa or Google.")?;
         Ok(ClientDraft {
             name: self.name.clone(),
             redirect_uris: self.uri_lines().map(str::to_string).collect(),
@@ -106,6 +113,7 @@ impl ClientForm {
             skip_consent: !self.skip_consent.is_empty(),
             token_format,
             allow_plain_pkce: !self.allow_plain_pkce.is_empty(),
+            consent,
         })
     }
 }

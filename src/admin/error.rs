@@ -4,9 +4,13 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 
+use crate::i18n::{Lang, Words};
 use crate::manage::ManageError;
 use crate::store::StoreError;
 use crate::web::{error_page, redirect};
+
+/// The admin UI is in English: it is for operators, not for the people linking.
+const ADMIN: Words = Words(Lang::En);
 
 #[derive(Debug, thiserror::Error)]
 pub enum AdminError {
@@ -74,26 +78,33 @@ impl ResponseError for AdminError {
             Self::SignIn => redirect(status, "/admin/login"),
             Self::Csrf => error_page(
                 status,
+                ADMIN,
                 "Request refused",
                 "This form has expired or came from another site. Go back, reload the page and try again.",
                 None,
             ),
-            Self::NotFound => error_page(status, "Not found", "There is no such record.", None),
-            Self::BadInput(msg) => error_page(status, "Check your input", msg, None),
-            Self::Conflict(msg) => error_page(status, "Already exists", msg, None),
+            Self::NotFound => error_page(status, ADMIN, "Not found", "There is no such record.", None),
+            Self::BadInput(msg) => error_page(status, ADMIN, "Check your input", msg, None),
+            Self::Conflict(msg) => error_page(status, ADMIN, "Already exists", msg, None),
             Self::Internal(e) => {
                 tracing::error!(error = %e, "admin request failed");
-                error_page(status, "Try again", "Something went wrong on the server. Please try again shortly.", None)
+                error_page(
+                    status,
+                    ADMIN,
+                    "Try again",
+                    "Something went wrong on the server. Please try again shortly.",
+                    None,
+                )
             }
             Self::Store(StoreError::Conflict(_)) => {
-                error_page(status, "Already exists", "A record with that value already exists.", None)
+                error_page(status, ADMIN, "Already exists", "A record with that value already exists.", None)
             }
             Self::Store(StoreError::InvalidValue(_)) => {
-                error_page(status, "Check your input", "The input holds characters that are not allowed.", None)
+                error_page(status, ADMIN, "Check your input", "The input holds characters that are not allowed.", None)
             }
             Self::Store(e) => {
                 tracing::error!(error = %e, "admin request failed in the store");
-                error_page(status, "Try again", "The database is unavailable. Please try again shortly.", None)
+                error_page(status, ADMIN, "Try again", "The database is unavailable. Please try again shortly.", None)
             }
         }
     }

@@ -83,11 +83,16 @@ const KNOWN_TYPES: &[&str] = &[
 #[derive(Debug, Deserialize)]
 pub struct Plain {
     pub timestamp: String,
+    /// The device's language, `de-DE`, `ja-JP`, ...
+    #[serde(default)]
+    pub locale: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
 pub struct IntentRequest {
     pub timestamp: String,
+    #[serde(default)]
+    pub locale: Option<String>,
     pub intent: Intent,
 }
 
@@ -190,6 +195,15 @@ impl Envelope {
     pub fn intent_name(&self) -> Option<&str> {
         match &self.request {
             Request::IntentRequest(r) => Some(r.intent.name.as_str()),
+            _ => None,
+        }
+    }
+
+    /// `request.locale`: the language to answer in.
+    pub fn locale(&self) -> Option<&str> {
+        match &self.request {
+            Request::LaunchRequest(r) | Request::SessionEndedRequest(r) => r.locale.as_deref(),
+            Request::IntentRequest(r) => r.locale.as_deref(),
             _ => None,
         }
     }

@@ -19,6 +19,7 @@ impl ClientAdd {
             skip_consent: self.skip_consent,
             token_format: self.token_format,
             allow_plain_pkce: self.allow_plain_pkce,
+            consent: self.consent,
         }
     }
 }
@@ -55,6 +56,7 @@ pub async fn client(m: &Manager, cmd: ClientCommand) -> anyhow::Result<()> {
                             "scopes": c.scopes.split_whitespace().collect::<Vec<_>>(),
                             "skip_consent": c.skip_consent, "token_format": c.token_format.as_str(),
                             "allow_plain_pkce": c.allow_plain_pkce, "alexa_events_client_id": c.alexa_events_client_id,
+                            "consent": c.consent.as_str(),
                             "created_at": c.created_at,
                         })
                     })

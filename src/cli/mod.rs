@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::domain::TokenFormat;
+use crate::domain::{ConsentPreset, TokenFormat};
 use crate::settings::Settings;
 use crate::startup::{open_store, Application, Options};
 
@@ -134,6 +134,10 @@ pub struct ClientAdd {
     /// Google send S256)
     #[arg(long)]
     pub allow_plain_pkce: bool,
+    /// Consent page wording: `alexa`, or `google` (linked "to Google",
+    /// "Agree and link", as Google's guidelines ask)
+    #[arg(long, default_value = "alexa")]
+    pub consent: ConsentPreset,
     #[arg(long)]
     pub json: bool,
 }

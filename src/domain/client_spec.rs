@@ -46,6 +46,42 @@ impl std::fmt::Display for TokenFormat {
     }
 }
 
+/// Which consent wording the client's users see (README "Languages"):
+/// Alexa's, or the one Google's account-linking guidelines ask for (the
+/// account is linked "to Google"; "Agree and link" and "Cancel").
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ConsentPreset {
+    #[default]
+    Alexa,
+    Google,
+}
+
+impl ConsentPreset {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Alexa => "alexa",
+            Self::Google => "google",
+        }
+    }
+
+    /// `alexa` or `google`; an empty value is the default, `alexa`.
+    pub fn parse(raw: &str) -> Result<Self, ParseError> {
+        match raw.trim() {
+            "" | "alexa" => Ok(Self::Alexa),
+            "google" => Ok(Self::Google),
+            _ => Err(ParseError::new("the consent wording is alexa or google")),
+        }
+    }
+}
+
+impl std::str::FromStr for ConsentPreset {
+    type Err = ParseError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::parse(s)
+    }
+}
+
 /// A client as typed: raw strings from whichever door it came through.
 #[derive(Debug, Clone, Default)]
 pub struct ClientDraft {
@@ -57,6 +93,7 @@ pub struct ClientDraft {
     pub skip_consent: bool,
     pub token_format: TokenFormat,
     pub allow_plain_pkce: bool,
+    pub consent: ConsentPreset,
 }
 
 /// A client every rule has accepted.
@@ -69,6 +106,7 @@ pub struct ClientSpec {
     pub skip_consent: bool,
     pub token_format: TokenFormat,
     pub allow_plain_pkce: bool,
+    pub consent: ConsentPreset,
 }
 
 pub const MAX_REDIRECT_URIS: usize = 20;
@@ -106,6 +144,7 @@ impl ClientSpec {
             skip_consent: draft.skip_consent,
             token_format: draft.token_format,
             allow_plain_pkce: draft.allow_plain_pkce,
+            consent: draft.consent,
         })
     }
 

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use super::{AuthServer, ErrorCode, OAuthError};
 use crate::domain::{ClientId, CodeChallenge, CodeChallengeMethod, RedirectUri, ScopeSet, Secret};
+use crate::i18n::Lang;
 use crate::store::{ClientRow, NewCode, StoreError};
 
 /// README "How linking works": a request over 8 KB is refused with a page.
@@ -20,15 +21,35 @@ pub struct AuthorizeRequest {
     pub challenge: Option<CodeChallenge>,
 }
 
+/// Why a request cannot be answered at its redirect URI; its page says which.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Untrusted {
+    TooLarge,
+    Malformed,
+    /// `client_id` or `redirect_uri` given twice.
+    Repeats,
+    NoClient,
+    UnknownClient,
+    NoRedirect,
+    RedirectNotRegistered,
+}
+
+/// The language `ui_locales` asks for (README "Languages"), read even from
+/// a request that is refused, so that its page speaks it too.
+pub fn ui_locales(query: &str) -> Option<Lang> {
+    if query.len() > MAX_QUERY_LEN {
+        return None;
+    }
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).ok()?;
+    pairs.iter().find(|(k, _)| k == "ui_locales").and_then(|(_, v)| Lang::from_ui_locales(v))
+}
+
 /// How a refused request is answered.
 #[derive(Debug)]
 pub enum Rejection {
     /// The client or redirect URI cannot be trusted: show a page, never
     /// redirect (RFC 6749 §4.1.2.1).
-    Page {
-        status: u16,
-        message: String,
-    },
+    Page(Untrusted),
     /// Everything else goes back to the (verified) client.
     Redirect {
         location: String,
@@ -38,12 +59,11 @@ pub enum Rejection {
 
 impl AuthServer {
     pub async fn validate_authorize(&self, query: &str) -> Result<AuthorizeRequest, Rejection> {
-        let page = |message: &str| Rejection::Page { status: 400, message: message.to_string() };
+        let page = Rejection::Page;
         if query.len() > MAX_QUERY_LEN {
-            return Err(page("The authorization request is too large."));
+            return Err(page(Untrusted::TooLarge));
         }
-        let pairs: Vec<(String, String)> =
-            serde_urlencoded::from_str(query).map_err(|_| page("The authorization request is malformed."))?;
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).map_err(|_| page(Untrusted::Malformed))?;
         let mut params: HashMap<&str, &str> = HashMap::new();
         let mut repeated = None;
         for (k, v) in &pairs {
@@ -56,19 +76,18 @@ impl AuthServer {
         // 1. Client and redirect URI first: until both are verified, nothing
         //    may be sent to the redirect URI.
         if matches!(repeated, Some("client_id" | "redirect_uri")) {
-            return Err(page("The authorization request repeats client_id or redirect_uri."));
+            return Err(page(Untrusted::Repeats));
         }
-        let client_id = get("client_id").ok_or_else(|| page("The authorization request has no client_id."))?;
+        let client_id = get("client_id").ok_or(page(Untrusted::NoClient))?;
         let client = match ClientId::parse(client_id) {
             Ok(id) => self.store.client(id.as_str()).await.map_err(Rejection::Unavailable)?,
             Err(_) => None,
         };
-        let client =
-            client.ok_or_else(|| page("This application is not registered with this server (unknown client_id)."))?;
-        let redirect_raw = get("redirect_uri").ok_or_else(|| page("The authorization request has no redirect_uri."))?;
+        let client = client.ok_or(page(Untrusted::UnknownClient))?;
+        let redirect_raw = get("redirect_uri").ok_or(page(Untrusted::NoRedirect))?;
         // Exact, byte-for-byte comparison with a registered URI (RFC 9700 §4.1.3).
         if !client.redirect_uris.iter().any(|u| u == redirect_raw) {
-            return Err(page("The redirect_uri is not registered for this application."));
+            return Err(page(Untrusted::RedirectNotRegistered));
         }
         let redirect_uri = RedirectUri::from_trusted(redirect_raw.to_string());
         let state = params.get("state").map(|s| s.to_string());

@@ -9,10 +9,11 @@
 
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 
-use super::authorize::Rejection;
+use super::authorize::{Rejection, Untrusted};
 use super::{AuthServer, ErrorCode, OAuthError};
 use crate::accounts::{resolve_login, Refusal};
-use crate::domain::{constant_time_eq, RedirectUri, ScopeSet, Secret, TokenHash};
+use crate::domain::{constant_time_eq, ConsentPreset, RedirectUri, ScopeSet, Secret, TokenHash};
+use crate::i18n::Lang;
 use crate::store::{NewPending, PendingRow, StoreError};
 use crate::upstream::{Profile, Upstream, UpstreamError};
 
@@ -31,8 +32,8 @@ pub enum Stage {
 #[derive(Debug)]
 pub enum FlowError {
     /// The authorization request cannot be trusted or is malformed: a page,
-    /// never a redirect (RFC 6749 §4.1.2.1). The message says why.
-    BadRequest(String),
+    /// never a redirect (RFC 6749 §4.1.2.1).
+    BadRequest(Untrusted),
     /// A refusal the (verified) client hears about at its redirect URI.
     Redirect(String),
     /// Expired, already used, or unknown.
@@ -98,6 +99,9 @@ pub enum Next {
 
 /// What the consent page shows.
 pub struct ConsentView {
+    /// The language `ui_locales` asked for, if any.
+    pub lang: Option<Lang>,
+    pub consent: ConsentPreset,
     pub client_name: String,
     pub account_name: String,
     pub account_email: String,
@@ -106,15 +110,28 @@ pub struct ConsentView {
     pub csrf: String,
 }
 
+/// The language the authorization request asked for with `ui_locales`.
+pub fn kept_lang(pending: &PendingRow) -> Option<Lang> {
+    pending.ui_locale.as_deref().and_then(Lang::from_tag)
+}
+
 /// Whether the browser's binding secret is the one this request was bound to.
 fn same_browser(browser: Option<&Secret>, expected: &str) -> bool {
     browser.is_some_and(|s| constant_time_eq(s.hash().as_str().as_bytes(), expected.as_bytes()))
 }
 
 impl AuthServer {
-    pub async fn begin_authorization(&self, query: &str, upstream: &Upstream, now: i64) -> Result<Begun, FlowError> {
+    /// `ui`: the language `ui_locales` asked for, kept for the pages after
+    /// the sign-in.
+    pub async fn begin_authorization(
+        &self,
+        query: &str,
+        ui: Option<Lang>,
+        upstream: &Upstream,
+        now: i64,
+    ) -> Result<Begun, FlowError> {
         let request = self.validate_authorize(query).await.map_err(|r| match r {
-            Rejection::Page { message, .. } => FlowError::BadRequest(message),
+            Rejection::Page(why) => FlowError::BadRequest(why),
             Rejection::Redirect { location } => FlowError::Redirect(location),
             Rejection::Unavailable(e) => FlowError::Store(e),
         })?;
@@ -138,12 +155,20 @@ impl AuthServer {
             state: request.state.as_deref(),
             code_challenge: request.challenge.as_ref().map(|c| c.value()),
             code_challenge_method: request.challenge.as_ref().map(|c| c.method().as_str()),
+            ui_locale: ui.map(Lang::tag),
             expires_at: now + PENDING_TTL,
         };
         self.store.create_pending(pending, now).await?;
         let location = match upstream {
             Upstream::Lwa(lwa) => lwa.authorize_url(upstream_state.expose(), verifier.expose()),
-            Upstream::Dev => format!("{}/dev/login?state={}", self.issuer, upstream_state.expose()),
+            // The development sign-in page has no pending request to read
+            // the language from, so it travels in its address.
+            Upstream::Dev => match ui {
+                Some(lang) => {
+                    format!("{}/dev/login?state={}&ui_locales={}", self.issuer, upstream_state.expose(), lang.tag())
+                }
+                None => format!("{}/dev/login?state={}", self.issuer, upstream_state.expose()),
+            },
         };
         Ok(Begun { location, browser })
     }
@@ -253,6 +278,8 @@ impl AuthServer {
         let email = pending.upstream_email.clone().unwrap_or_default();
         let name = pending.upstream_name.clone().filter(|n| !n.is_empty()).unwrap_or_else(|| email.clone());
         Ok(ConsentView {
+            lang: kept_lang(&pending),
+            consent: client.consent,
             client_name: client.name,
             account_name: name,
             account_email: email,

@@ -7,6 +7,7 @@ use serde_json::json;
 
 use crate::alexa::{check_application, dialogue, events, timestamp, Envelope, Request, SkillResponse};
 use crate::domain::TokenHash;
+use crate::i18n::Lang;
 use crate::store::{AuditEvent, ResolvedToken};
 use crate::web::AppState;
 
@@ -52,7 +53,8 @@ async fn skill(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes) -
         return HttpResponse::Ok().json(SkillResponse::empty());
     }
     let intent = envelope.intent_name();
-    if let Some(response) = dialogue::without_account(intent) {
+    let lang = Lang::from_alexa_locale(envelope.locale().unwrap_or(""));
+    if let Some(response) = dialogue::without_account(intent, lang) {
         return HttpResponse::Ok().json(response);
     }
     let user = match envelope.access_token() {
@@ -62,14 +64,13 @@ async fn skill(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes) -
             Err(crate::store::StoreError::InvalidValue(_)) => None,
             Err(e) => {
                 tracing::warn!(error = %e, "skill request failed on the database");
-                return HttpResponse::Ok()
-                    .json(SkillResponse::speak("Sorry, I can't reach your account right now. Please try again soon."));
+                return HttpResponse::Ok().json(dialogue::unavailable(lang));
             }
         },
     };
-    let Some(user) = user else { return HttpResponse::Ok().json(dialogue::please_link()) };
+    let Some(user) = user else { return HttpResponse::Ok().json(dialogue::please_link(lang)) };
     remember_alexa_user(&state, &envelope, &user, envelope.access_token().unwrap_or_default()).await;
-    let answer = dialogue::answer(intent, &user, &settings.alexa_intent_permissions);
+    let answer = dialogue::answer(intent, &user, &settings.alexa_intent_permissions, lang);
     if let Some(permission) = &answer.denied {
         let intent = intent.unwrap_or("");
         tracing::warn!(user_id = %user.user_id, intent, permission = %permission, "alexa intent refused: permission missing");

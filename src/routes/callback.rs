@@ -9,10 +9,10 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use super::browser_binding::browser_secret;
-use super::page_error::PageError;
-use crate::oauth::flow::{FlowError, Next};
+use super::page_error::{InWords, PageError};
+use crate::oauth::flow::{kept_lang, FlowError, Next};
 use crate::upstream::{Upstream, UpstreamError};
-use crate::web::{redirect, AppState};
+use crate::web::{page_words, redirect, AppState};
 
 /// The user sees an answer within this bound even if Amazon hangs.
 const UPSTREAM_BUDGET: Duration = Duration::from_secs(12);
@@ -26,23 +26,28 @@ pub struct CallbackQuery {
 
 pub async fn callback(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
     let now = state.auth.clock.now();
-    let query =
-        web::Query::<CallbackQuery>::from_query(req.query_string()).map_err(|_| FlowError::MalformedCallback)?;
+    // Until the request is found, only the browser says which language.
+    let t = page_words(&req, None);
+    let query = web::Query::<CallbackQuery>::from_query(req.query_string())
+        .map_err(|_| FlowError::MalformedCallback)
+        .in_words(t)?;
     let browser = browser_secret(&req, state.secure_cookies);
-    let pending = state.auth.claim_login(query.state.as_deref(), browser.as_ref(), now).await?;
+    let pending = state.auth.claim_login(query.state.as_deref(), browser.as_ref(), now).await.in_words(t)?;
+    let t = page_words(&req, kept_lang(&pending));
     if let Some(error) = &query.error {
-        return Err(state.auth.upstream_refused(&pending, error).await.into());
+        return Err(PageError::new(state.auth.upstream_refused(&pending, error).await, t));
     }
-    let code = query.code.as_deref().filter(|c| !c.is_empty() && c.len() <= 2048).ok_or(FlowError::NoCode)?;
-    let Upstream::Lwa(lwa) = &state.upstream else { return Err(FlowError::NotLwa.into()) };
+    let code =
+        query.code.as_deref().filter(|c| !c.is_empty() && c.len() <= 2048).ok_or(FlowError::NoCode).in_words(t)?;
+    let Upstream::Lwa(lwa) = &state.upstream else { return Err(PageError::new(FlowError::NotLwa, t)) };
     let started = std::time::Instant::now();
     let outcome = match tokio::time::timeout(UPSTREAM_BUDGET, lwa.finish(code, &pending.upstream_pkce_verifier)).await {
         Ok(result) => result,
         Err(_) => Err(UpstreamError::Timeout),
     };
     state.metrics.observe_upstream("lwa", outcome.as_ref().err().map(UpstreamError::kind), started.elapsed());
-    let profile = outcome.map_err(FlowError::Upstream)?;
-    Ok(next(state.auth.finish_login(pending, profile, now).await?))
+    let profile = outcome.map_err(FlowError::Upstream).in_words(t)?;
+    Ok(next(state.auth.finish_login(pending, profile, now).await.in_words(t)?))
 }
 
 /// Where a finished sign-in sends the browser.

@@ -7,14 +7,17 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::browser_binding::browser_secret;
-use super::page_error::PageError;
+use super::page_error::{InWords, PageError};
+use crate::domain::ConsentPreset;
+use crate::i18n::{Lang, Words};
 use crate::oauth::flow::FlowError;
-use crate::web::{redirect, render, AppState};
+use crate::web::{page_words, redirect, render_in, AppState};
 
 #[derive(Template)]
 #[template(path = "consent.html")]
 struct ConsentPage<'a> {
-    client_name: &'a str,
+    t: Words,
+    wording: Wording,
     account_name: &'a str,
     account_email: &'a str,
     scopes: Vec<String>,
@@ -29,6 +32,8 @@ pub struct ShowQuery {
 
 #[derive(Deserialize)]
 pub struct Decision {
+    /// The language the page was shown in, for the errors of its answer.
+    lang: Option<String>,
     request: Option<String>,
     csrf: Option<String>,
     decision: Option<String>,
@@ -39,23 +44,60 @@ pub async fn show(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
     let query = web::Query::<ShowQuery>::from_query(req.query_string()).ok();
     let id = query.as_ref().and_then(|q| q.request.as_deref());
     let browser = browser_secret(&req, state.secure_cookies);
-    let view = state.auth.consent_view(id, browser.as_ref(), now).await?;
+    let view = state.auth.consent_view(id, browser.as_ref(), now).await.in_words(page_words(&req, None))?;
+    let t = page_words(&req, view.lang);
     let page = ConsentPage {
-        client_name: &view.client_name,
+        t,
+        wording: Wording::new(t, view.consent, &view.client_name),
         account_name: &view.account_name,
         account_email: &view.account_email,
-        scopes: view.scopes.iter().map(|s| describe_scope(s)).collect(),
+        scopes: view.scopes.iter().map(|s| describe_scope(t, s)).collect(),
         request_id: &view.request_id,
         csrf: &view.csrf,
     };
-    Ok(render(StatusCode::OK, &page))
+    Ok(render_in(StatusCode::OK, t, &page))
 }
 
-fn describe_scope(scope: &str) -> String {
+/// The words that differ between the Alexa and the Google consent page.
+struct Wording {
+    title: String,
+    /// Escaped HTML, with the client's name in bold.
+    intro: String,
+    can: String,
+    deny: String,
+    allow: String,
+    /// Google's guidelines ask for a link to its privacy policy.
+    privacy: Option<String>,
+}
+
+impl Wording {
+    fn new(t: Words, preset: ConsentPreset, client: &str) -> Self {
+        match preset {
+            ConsentPreset::Alexa => Self {
+                title: t.get("consent-alexa-title"),
+                intro: t.strong("consent-alexa-intro", "client", client),
+                can: t.get("consent-alexa-can"),
+                deny: t.get("consent-alexa-deny"),
+                allow: t.get("consent-alexa-allow"),
+                privacy: None,
+            },
+            ConsentPreset::Google => Self {
+                title: t.get("consent-google-title"),
+                intro: t.strong("consent-google-intro", "client", client),
+                can: t.get("consent-google-can"),
+                deny: t.get("consent-google-cancel"),
+                allow: t.get("consent-google-agree"),
+                privacy: Some(format!("https://policies.google.com/privacy?hl={}", t.tag())),
+            },
+        }
+    }
+}
+
+fn describe_scope(t: Words, scope: &str) -> String {
     match scope {
-        "profile" => "See your name and email address".to_string(),
-        "profile:user_id" => "See your account id".to_string(),
-        other => format!("Use the \u{201c}{other}\u{201d} permission"),
+        "profile" => t.get("scope-profile"),
+        "profile:user_id" => t.get("scope-user-id"),
+        other => t.with("scope-other", "scope", other),
     }
 }
 
@@ -65,14 +107,16 @@ pub async fn submit(
     form: web::Form<Decision>,
 ) -> Result<HttpResponse, PageError> {
     let now = state.auth.clock.now();
+    let t = page_words(&req, form.lang.as_deref().and_then(Lang::from_tag));
     if !same_origin(&req, &state.auth.issuer) {
-        return Err(FlowError::ForeignForm { other_site: true }.into());
+        return Err(PageError::new(FlowError::ForeignForm { other_site: true }, t));
     }
     let browser = browser_secret(&req, state.secure_cookies);
     let location = state
         .auth
         .decide_consent(form.request.as_deref(), browser.as_ref(), form.csrf.as_deref(), form.decision.as_deref(), now)
-        .await?;
+        .await
+        .in_words(t)?;
     Ok(redirect(StatusCode::SEE_OTHER, &location))
 }
 

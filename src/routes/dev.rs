@@ -7,40 +7,49 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::browser_binding::browser_secret;
-use super::page_error::PageError;
+use super::page_error::{InWords, PageError};
 use crate::domain::Email;
+use crate::i18n::{Lang, Words};
 use crate::oauth::flow::FlowError;
 use crate::upstream::Profile;
-use crate::web::{render, AppState};
+use crate::web::{page_words, render_in, AppState};
 
 #[derive(Template)]
 #[template(path = "dev_login.html")]
 struct DevLogin<'a> {
+    t: Words,
     state: &'a str,
 }
 
 #[derive(Template)]
 #[template(path = "dev_callback.html")]
 struct DevCallback<'a> {
-    code_ttl: i64,
+    t: Words,
+    code_ttl: String,
     curl: &'a str,
 }
 
 #[derive(Deserialize)]
 pub struct StateQuery {
     state: Option<String>,
+    /// The authorization request's `ui_locales` language, passed along by
+    /// `begin_authorization` (this page has no pending request to read).
+    ui_locales: Option<String>,
 }
 
 #[derive(Deserialize)]
 pub struct LoginForm {
+    /// The language the form was shown in, for the errors of its answer.
+    lang: Option<String>,
     state: Option<String>,
     email: Option<String>,
     name: Option<String>,
 }
 
-pub async fn login_form(query: web::Query<StateQuery>) -> HttpResponse {
+pub async fn login_form(req: HttpRequest, query: web::Query<StateQuery>) -> HttpResponse {
     let state = query.state.as_deref().unwrap_or("");
-    render(StatusCode::OK, &DevLogin { state })
+    let t = page_words(&req, query.ui_locales.as_deref().and_then(Lang::from_ui_locales));
+    render_in(StatusCode::OK, t, &DevLogin { t, state })
 }
 
 /// The upstream `state` doubles as this form's CSRF token: it is random,
@@ -51,12 +60,13 @@ pub async fn login_submit(
     form: web::Form<LoginForm>,
 ) -> Result<HttpResponse, PageError> {
     let now = state.auth.clock.now();
-    let email = form.email.as_deref().map(Email::parse).and_then(Result::ok).ok_or(FlowError::DevEmail)?;
+    let t = page_words(&req, form.lang.as_deref().and_then(Lang::from_tag));
+    let email = form.email.as_deref().map(Email::parse).and_then(Result::ok).ok_or(FlowError::DevEmail).in_words(t)?;
     let name: String = form.name.as_deref().unwrap_or("").trim().chars().take(200).collect();
     let browser = browser_secret(&req, state.secure_cookies);
-    let pending = state.auth.claim_login(form.state.as_deref(), browser.as_ref(), now).await?;
+    let pending = state.auth.claim_login(form.state.as_deref(), browser.as_ref(), now).await.in_words(t)?;
     let profile = Profile { provider: "dev", subject: format!("dev:{email}"), email: Some(email.to_string()), name };
-    Ok(super::callback::next(state.auth.finish_login(pending, profile, now).await?))
+    Ok(super::callback::next(state.auth.finish_login(pending, profile, now).await.in_words(t)?))
 }
 
 #[derive(Deserialize)]
@@ -64,11 +74,12 @@ pub struct CodeQuery {
     code: Option<String>,
 }
 
-pub async fn callback_page(state: web::Data<AppState>, query: web::Query<CodeQuery>) -> HttpResponse {
+pub async fn callback_page(req: HttpRequest, state: web::Data<AppState>, query: web::Query<CodeQuery>) -> HttpResponse {
     let code = query.code.as_deref().unwrap_or("");
     let issuer = &state.auth.issuer;
     let curl = format!(
         "curl -u CLIENT_ID:CLIENT_SECRET {issuer}/oauth/token -d grant_type=authorization_code -d code={code} -d redirect_uri={issuer}/dev/callback"
     );
-    render(StatusCode::OK, &DevCallback { code_ttl: state.auth.settings.code_ttl, curl: &curl })
+    let t = page_words(&req, None);
+    render_in(StatusCode::OK, t, &DevCallback { t, code_ttl: state.auth.settings.code_ttl.to_string(), curl: &curl })
 }

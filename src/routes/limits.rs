@@ -6,6 +6,7 @@ use std::time::Duration;
 use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
 
+use crate::i18n::Words;
 use crate::rate_limit::{retry_after_secs, RateLimiter};
 use crate::web::error_page;
 
@@ -23,16 +24,12 @@ pub fn over_json(limiter: &RateLimiter, key: &str, what: &str) -> Option<HttpRes
     })
 }
 
-/// Browser endpoints: an HTML page.
-pub fn over_page(limiter: &RateLimiter, key: &str, what: &str) -> Option<HttpResponse> {
+/// Browser endpoints: an HTML page in `t`'s language.
+pub fn over_page(limiter: &RateLimiter, key: &str, what: &str, t: Words) -> Option<HttpResponse> {
     limiter.check(key).err().map(|wait| {
         tracing::warn!(limit = what, "rate limit reached");
-        let mut page = error_page(
-            StatusCode::TOO_MANY_REQUESTS,
-            "Too many attempts",
-            "Too many sign-in attempts came from your network. Wait a minute and try again.",
-            None,
-        );
+        let (title, message) = (t.get("error-too-many-title"), t.get("error-too-many"));
+        let mut page = error_page(StatusCode::TOO_MANY_REQUESTS, t, &title, &message, None);
         if let Ok(value) = retry_after_secs(wait).to_string().parse() {
             page.headers_mut().insert(actix_web::http::header::RETRY_AFTER, value);
         }

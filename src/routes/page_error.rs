@@ -1,40 +1,61 @@
 //! The browser pages' one error mapping: every `FlowError` becomes its page
-//! here, with its status and words, and nothing internal shown. (The token
-//! endpoints' JSON mapping is `token::error_response`.)
+//! here, with its status and, from the catalogs (`locales/`), its words in
+//! the page's language; nothing internal is shown. (The token endpoints'
+//! JSON mapping is `token::error_response`.)
 
 use actix_web::http::header::{HeaderValue, RETRY_AFTER};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 
 use crate::accounts::Refusal;
+use crate::i18n::Words;
+use crate::oauth::authorize::Untrusted;
 use crate::oauth::flow::{FlowError, Stage};
 use crate::store::StoreError;
 use crate::upstream::UpstreamError;
 use crate::web::{error_page, redirect};
 
-/// A `FlowError` as a handler returns it.
+/// A `FlowError` as a handler returns it, with the words of its page.
 #[derive(Debug)]
-pub struct PageError(pub FlowError);
+pub struct PageError {
+    error: FlowError,
+    t: Words,
+}
 
-impl From<FlowError> for PageError {
-    fn from(e: FlowError) -> Self {
-        Self(e)
+impl PageError {
+    pub fn new(error: impl Into<FlowError>, t: Words) -> Self {
+        Self { error: error.into(), t }
     }
 }
 
-impl From<StoreError> for PageError {
-    fn from(e: StoreError) -> Self {
-        Self(FlowError::Store(e))
+/// `result.in_words(t)?`: a flow step's failure, to be shown in `t`.
+pub trait InWords<T> {
+    fn in_words(self, t: Words) -> Result<T, PageError>;
+}
+
+impl<T, E: Into<FlowError>> InWords<T> for Result<T, E> {
+    fn in_words(self, t: Words) -> Result<T, PageError> {
+        self.map_err(|e| PageError::new(e, t))
     }
 }
 
 impl std::fmt::Display for PageError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{:?}", self.0)
+        write!(f, "{:?}", self.error)
     }
 }
 
-const START_AGAIN: &str = "Please start linking again from the Alexa app.";
+fn untrusted(why: Untrusted) -> &'static str {
+    match why {
+        Untrusted::TooLarge => "error-request-too-large",
+        Untrusted::Malformed => "error-request-malformed",
+        Untrusted::Repeats => "error-request-repeats",
+        Untrusted::NoClient => "error-no-client",
+        Untrusted::UnknownClient => "error-unknown-client",
+        Untrusted::NoRedirect => "error-no-redirect",
+        Untrusted::RedirectNotRegistered => "error-redirect-not-registered",
+    }
+}
 
 impl ResponseError for PageError {
     fn status_code(&self) -> StatusCode {
@@ -43,97 +64,63 @@ impl ResponseError for PageError {
 
     fn error_response(&self) -> HttpResponse {
         use FlowError as E;
+        let t = self.t;
         let bad = StatusCode::BAD_REQUEST;
-        match &self.0 {
-            E::BadRequest(message) => error_page(bad, "Cannot link this account", message, None),
+        let forbidden = StatusCode::FORBIDDEN;
+        // Title and message ids; `back` returns the user to the client.
+        let page = |status, title: &str, message: &str, back: Option<&str>| {
+            error_page(status, t, &t.get(title), &t.get(message), back)
+        };
+        match &self.error {
+            E::BadRequest(why) => page(bad, "error-cannot-link-title", untrusted(*why), None),
             E::Redirect(location) => redirect(StatusCode::FOUND, location),
-            E::Expired(Stage::SignIn) => error_page(
-                bad,
-                "Sign-in expired",
-                &format!("This sign-in has expired or was already used. {START_AGAIN}"),
-                None,
-            ),
-            E::Expired(Stage::Consent) => error_page(
-                bad,
-                "Request expired",
-                &format!("This request has expired or was already answered. {START_AGAIN}"),
-                None,
-            ),
-            E::OtherBrowser => error_page(
-                bad,
-                "Sign-in not recognized",
-                "This sign-in was started in another browser or its cookie was lost. Please start linking again from the Alexa app on this device.",
-                None,
-            ),
+            E::Expired(Stage::SignIn) => page(bad, "error-sign-in-expired-title", "error-sign-in-expired", None),
+            E::Expired(Stage::Consent) => page(bad, "error-request-expired-title", "error-request-expired", None),
+            E::OtherBrowser => page(bad, "error-other-browser-title", "error-other-browser", None),
             E::Cancelled { denied, back } => {
-                let message = if *denied {
-                    "You cancelled signing in with Amazon, so your account was not linked."
-                } else {
-                    "Amazon could not sign you in, so your account was not linked."
-                };
-                error_page(bad, "Account not linked", message, Some(back))
+                let message = if *denied { "error-cancelled" } else { "error-amazon-refused" };
+                page(bad, "error-not-linked-title", message, Some(back))
             }
-            E::Refused { why, back } => {
-                let (title, message) = match why {
-                    Refusal::NoEmail => (
-                        "Email needed",
-                        "Your Amazon account did not share an email address, which is needed to link it.".to_string(),
-                    ),
-                    Refusal::NotProvisioned { email } => (
-                        "Account not found",
-                        format!("There is no account for {email} here. Ask the service's administrator to add you, then link again."),
-                    ),
-                    Refusal::OtherIdentity { email } => (
-                        "Already linked to another Amazon account",
-                        format!("The account for {email} is already linked to a different Amazon account. Sign in with that Amazon account, or ask the administrator for help."),
-                    ),
-                };
-                error_page(StatusCode::FORBIDDEN, title, &message, Some(back))
-            }
-            E::Disabled { back } => error_page(
-                StatusCode::FORBIDDEN,
-                "Account disabled",
-                "This account has been disabled. Contact the service's administrator.",
-                Some(back),
-            ),
-            E::ClientGone => {
-                error_page(bad, "Cannot link this account", "This application is no longer registered.", None)
-            }
+            E::Refused { why, back } => match why {
+                Refusal::NoEmail => page(forbidden, "error-email-needed-title", "error-email-needed", Some(back)),
+                Refusal::NotProvisioned { email } => error_page(
+                    forbidden,
+                    t,
+                    &t.get("error-no-account-title"),
+                    &t.with("error-no-account", "email", email),
+                    Some(back),
+                ),
+                Refusal::OtherIdentity { email } => error_page(
+                    forbidden,
+                    t,
+                    &t.get("error-other-amazon-title"),
+                    &t.with("error-other-amazon", "email", email),
+                    Some(back),
+                ),
+            },
+            E::Disabled { back } => page(forbidden, "error-disabled-title", "error-disabled", Some(back)),
+            E::ClientGone => page(bad, "error-cannot-link-title", "error-client-gone", None),
             E::ForeignForm { other_site } => {
-                let message = if *other_site {
-                    "This form was submitted from another site."
-                } else {
-                    "The form has expired. Please start linking again."
-                };
-                error_page(StatusCode::FORBIDDEN, "Request refused", message, None)
+                let message = if *other_site { "error-other-site" } else { "error-form-expired" };
+                page(forbidden, "error-refused-title", message, None)
             }
-            E::NoDecision => error_page(bad, "Choose an answer", "Please choose Allow or Deny.", None),
-            E::NotLwa => error_page(bad, "Sign-in failed", "This server uses the development sign-in.", None),
-            E::NoCode => error_page(bad, "Sign-in failed", "The sign-in response had no code.", None),
-            E::MalformedCallback => error_page(bad, "Sign-in failed", "The sign-in response was malformed.", None),
-            E::DevEmail => error_page(bad, "Check the email", "Please enter a valid email address.", None),
+            E::NoDecision => page(bad, "error-no-decision-title", "error-no-decision", None),
+            E::NotLwa => page(bad, "error-sign-in-failed-title", "error-dev-sign-in-only", None),
+            E::NoCode => page(bad, "error-sign-in-failed-title", "error-no-code", None),
+            E::MalformedCallback => page(bad, "error-sign-in-failed-title", "error-malformed-callback", None),
+            E::DevEmail => page(bad, "error-check-email-title", "error-check-email", None),
             E::Upstream(e) => {
                 tracing::warn!(error = %e, "upstream login failed");
                 let message = match e {
-                    UpstreamError::Timeout => "Amazon did not answer in time. Please try linking again in a moment.",
-                    _ => "Signing in with Amazon failed. Please try linking again.",
+                    UpstreamError::Timeout => "error-amazon-timeout",
+                    _ => "error-amazon-failed",
                 };
-                error_page(StatusCode::BAD_GATEWAY, "Sign-in failed", message, None)
+                page(StatusCode::BAD_GATEWAY, "error-sign-in-failed-title", message, None)
             }
-            E::Store(StoreError::InvalidValue(_)) => error_page(
-                bad,
-                "Invalid request",
-                "The request holds characters that are not allowed.",
-                None,
-            ),
+            E::Store(StoreError::InvalidValue(_)) => page(bad, "error-invalid-title", "error-invalid-characters", None),
             E::Store(e) => {
                 tracing::warn!(error = %e, "authorization flow failed on the database");
-                let mut r = error_page(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "Please try again",
-                    "The service is briefly unavailable. Please try again in a moment.",
-                    None,
-                );
+                let mut r = page(StatusCode::SERVICE_UNAVAILABLE, "error-unavailable-title", "error-unavailable", None);
                 r.headers_mut().insert(RETRY_AFTER, HeaderValue::from_static("5"));
                 r
             }

@@ -3,7 +3,7 @@
 use sqlx::FromRow;
 
 use super::{Store, StoreError};
-use crate::domain::{ClientSpec, TokenFormat};
+use crate::domain::{ClientSpec, ConsentPreset, TokenFormat};
 
 #[derive(Debug, Clone, FromRow)]
 struct ClientRecord {
@@ -16,6 +16,7 @@ struct ClientRecord {
     created_at: i64,
     allow_plain_pkce: i64,
     alexa_events_client_id: Option<String>,
+    consent_preset: String,
 }
 
 #[derive(Debug, Clone)]
@@ -33,10 +34,13 @@ pub struct ClientRow {
     /// The "Send Alexa Events" client id, when credentials are stored (the
     /// secret is never read here).
     pub alexa_events_client_id: Option<String>,
+    /// The consent page's wording.
+    pub consent: ConsentPreset,
 }
 
 const CLIENT_COLUMNS: &str =
-    "id, name, secret_hash, scopes, skip_consent, token_format, created_at, allow_plain_pkce, alexa_events_client_id";
+    "id, name, secret_hash, scopes, skip_consent, token_format, created_at, allow_plain_pkce, alexa_events_client_id, \
+     consent_preset";
 
 impl Store {
     /// Registers a client and its redirect URIs in one transaction.
@@ -44,7 +48,7 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         sqlx::query(
             "INSERT INTO clients (id, name, secret_hash, scopes, skip_consent, token_format, created_at, updated_at, \
-             allow_plain_pkce) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8)",
+             allow_plain_pkce, consent_preset) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9)",
         )
         .bind(id)
         .bind(&c.name)
@@ -54,6 +58,7 @@ impl Store {
         .bind(c.token_format.as_str())
         .bind(now)
         .bind(i64::from(c.allow_plain_pkce))
+        .bind(c.consent.as_str())
         .execute(&mut *tx)
         .await?;
         insert_redirect_uris(&mut tx, id, c).await?;
@@ -67,13 +72,14 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         let r = sqlx::query(
             "UPDATE clients SET name = $1, scopes = $2, skip_consent = $3, token_format = $4, allow_plain_pkce = $5, \
-             updated_at = $6 WHERE id = $7",
+             consent_preset = $6, updated_at = $7 WHERE id = $8",
         )
         .bind(&c.name)
         .bind(c.scopes.to_string())
         .bind(i64::from(c.skip_consent))
         .bind(c.token_format.as_str())
         .bind(i64::from(c.allow_plain_pkce))
+        .bind(c.consent.as_str())
         .bind(now)
         .bind(id)
         .execute(&mut *tx)
@@ -156,6 +162,8 @@ fn into_row(rec: ClientRecord, redirect_uris: Vec<String>) -> ClientRow {
         redirect_uris,
         allow_plain_pkce: rec.allow_plain_pkce != 0,
         alexa_events_client_id: rec.alexa_events_client_id,
+        // An unknown value (a newer version's, say) reads as the default.
+        consent: ConsentPreset::parse(&rec.consent_preset).unwrap_or_default(),
     }
 }
 

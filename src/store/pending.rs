@@ -19,6 +19,8 @@ pub struct PendingRow {
     pub user_id: Option<String>,
     pub upstream_email: Option<String>,
     pub upstream_name: Option<String>,
+    /// The `ui_locales` language (a `Lang` tag), if the request named one.
+    pub ui_locale: Option<String>,
     pub expires_at: i64,
 }
 
@@ -33,19 +35,20 @@ pub struct NewPending<'a> {
     pub state: Option<&'a str>,
     pub code_challenge: Option<&'a str>,
     pub code_challenge_method: Option<&'a str>,
+    pub ui_locale: Option<&'a str>,
     pub expires_at: i64,
 }
 
 const PENDING_COLUMNS: &str =
     "id, browser_hash, upstream_pkce_verifier, client_id, redirect_uri, scope, state, code_challenge, \
-     code_challenge_method, user_id, upstream_email, upstream_name, expires_at";
+     code_challenge_method, user_id, upstream_email, upstream_name, ui_locale, expires_at";
 
 impl Store {
     pub async fn create_pending(&self, p: NewPending<'_>, now: i64) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO pending_authorizations (id, browser_hash, upstream_state_hash, upstream_pkce_verifier, client_id, redirect_uri, \
-             scope, state, code_challenge, code_challenge_method, created_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+             scope, state, code_challenge, code_challenge_method, ui_locale, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         )
         .bind(p.id)
         .bind(p.browser_hash)
@@ -57,6 +60,7 @@ impl Store {
         .bind(p.state)
         .bind(p.code_challenge)
         .bind(p.code_challenge_method)
+        .bind(p.ui_locale)
         .bind(now)
         .bind(p.expires_at)
         .execute(&self.pool)

@@ -6,5 +6,5 @@ pub mod endpoints;
 pub mod pages;
 mod state;
 
-pub use pages::{error_page, redirect, render};
+pub use pages::{error_page, page_words, redirect, render, render_in};
 pub use state::{AppState, PASSWORD_CHECKS};

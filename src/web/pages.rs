@@ -1,15 +1,20 @@
 //! HTML page helpers shared by the OAuth pages and the admin UI: rendering,
-//! the error page, redirects, the public stylesheet.
+//! the error page, redirects, the public stylesheet, and the language of
+//! the pages people see.
 
+use actix_web::http::header::{HeaderValue, ACCEPT_LANGUAGE, CONTENT_LANGUAGE};
 use actix_web::http::StatusCode;
-use actix_web::HttpResponse;
+use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
+
+use crate::i18n::{Lang, Words};
 
 const STYLE: &str = include_str!("../../static/style.css");
 
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage<'a> {
+    t: Words,
     title: &'a str,
     message: &'a str,
     back_link: Option<&'a str>,
@@ -28,10 +33,25 @@ pub fn render(status: StatusCode, page: &impl Template) -> HttpResponse {
     }
 }
 
-/// A page that explains what went wrong; `back_link` lets the user return to
-/// the app with an error the app understands.
-pub fn error_page(status: StatusCode, title: &str, message: &str, back_link: Option<&str>) -> HttpResponse {
-    render(status, &ErrorPage { title, message, back_link })
+/// A person's page in language `t`, saying so in `Content-Language`.
+pub fn render_in(status: StatusCode, t: Words, page: &impl Template) -> HttpResponse {
+    let mut response = render(status, page);
+    response.headers_mut().insert(CONTENT_LANGUAGE, HeaderValue::from_static(t.tag()));
+    response
+}
+
+/// A page that explains what went wrong, in `t`'s language; `back_link`
+/// lets the user return to the app with an error the app understands.
+pub fn error_page(status: StatusCode, t: Words, title: &str, message: &str, back_link: Option<&str>) -> HttpResponse {
+    render_in(status, t, &ErrorPage { t, title, message, back_link })
+}
+
+/// The language of a page a person sees (README "Languages"): `kept` (what
+/// the authorization request's `ui_locales` asked for), then the browser's
+/// `Accept-Language`, else English.
+pub fn page_words(req: &HttpRequest, kept: Option<Lang>) -> Words {
+    let accept = req.headers().get(ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
+    Words(Lang::for_page(kept, accept))
 }
 
 pub async fn stylesheet() -> HttpResponse {

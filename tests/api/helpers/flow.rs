@@ -48,7 +48,7 @@ impl TestApp {
             scopes: scopes.iter().map(|s| s.to_string()).collect(),
             skip_consent,
             token_format: format,
-            allow_plain_pkce: false,
+            ..Default::default()
         };
         let (id, secret) = manager(&self.store).create_client(&Actor::cli(), &draft).await.expect("client created");
         Client { id: id.as_str().to_string(), secret: secret.expose().to_string() }

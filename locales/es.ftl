@@ -1,0 +1,134 @@
+# linkbroker: the words people see and hear, in Spanish.
+#
+# This file translates en.ftl, key for key: the build fails when a catalog
+# lacks a key that en.ftl has (build.rs), and a unit test checks that each
+# message uses the same { $variables }.
+# Keep messages short: most people read them on a phone, inside the Alexa
+# or Google Home app.
+
+## Shared by every page
+
+page-footer = Protegido por linkbroker
+-start-again = Vuelve a iniciar la vinculación desde la app Alexa o Google Home.
+back-to-app = Volver a la app
+close-and-retry = Puedes cerrar esta página y volver a iniciar la vinculación desde la app Alexa o Google Home.
+
+## The hand-off to Amazon (shown only if the browser does not follow the redirect)
+
+handoff-title = Iniciando sesión
+handoff-text = Te llevamos a Amazon para iniciar sesión…
+handoff-continue = Ir a Amazon
+
+## Consent, Alexa wording
+
+consent-alexa-title = Vincula tu cuenta
+consent-alexa-intro = { $client } quiere vincular tu cuenta a Alexa.
+consent-alexa-can = Podrá:
+consent-alexa-deny = Denegar
+consent-alexa-allow = Permitir
+
+## Consent, Google wording (Google's account linking guidelines: say the
+## account is linked to Google, "Agree and link" and "Cancel")
+
+consent-google-title = Vincula tu cuenta a Google
+consent-google-intro = { $client } vinculará tu cuenta a Google.
+consent-google-can = Una vez vinculada, Google podrá:
+consent-google-privacy = Política de Privacidad de Google
+consent-google-cancel = Cancelar
+consent-google-agree = Aceptar y vincular
+
+## Consent, shared
+
+consent-signed-in-as = Sesión iniciada como
+scope-profile = Ver tu nombre y correo electrónico
+scope-user-id = Ver el ID de tu cuenta
+scope-other = Usar el permiso «{ $scope }»
+
+## Error pages
+
+error-cannot-link-title = No se puede vincular esta cuenta
+error-request-too-large = La solicitud de vinculación es demasiado grande.
+error-request-malformed = La solicitud de vinculación tiene un formato incorrecto.
+error-request-repeats = La solicitud de vinculación indica dos veces su app o su dirección de retorno.
+error-no-client = La solicitud de vinculación no indica para qué app es.
+error-unknown-client = Esta app no está registrada en este servicio.
+error-no-redirect = La solicitud de vinculación no indica adónde volver.
+error-redirect-not-registered = La dirección de retorno de la solicitud no está registrada para esta app.
+error-client-gone = Esta app ya no está registrada.
+
+error-sign-in-expired-title = Inicio de sesión caducado
+error-sign-in-expired = Este inicio de sesión caducó o ya se usó. { -start-again }
+error-request-expired-title = Solicitud caducada
+error-request-expired = Esta solicitud caducó o ya se respondió. { -start-again }
+error-other-browser-title = Inicio de sesión no reconocido
+error-other-browser = Este inicio de sesión se empezó en otro navegador o se perdió su cookie. Vuelve a iniciar la vinculación en este dispositivo.
+
+error-not-linked-title = Cuenta no vinculada
+error-cancelled = Cancelaste el inicio de sesión con Amazon, así que tu cuenta no se vinculó.
+error-amazon-refused = Amazon no pudo iniciar tu sesión, así que tu cuenta no se vinculó.
+error-email-needed-title = Se necesita un correo
+error-email-needed = Tu cuenta de Amazon no compartió ningún correo electrónico y se necesita uno para vincularla.
+error-no-account-title = Cuenta no encontrada
+error-no-account = Aquí no hay ninguna cuenta para { $email }. Pide al administrador del servicio que te agregue y vuelve a vincularla.
+error-other-amazon-title = Ya vinculada a otra cuenta de Amazon
+error-other-amazon = La cuenta de { $email } ya está vinculada a otra cuenta de Amazon. Inicia sesión con esa cuenta de Amazon o pide ayuda al administrador.
+error-disabled-title = Cuenta desactivada
+error-disabled = Esta cuenta se desactivó. Ponte en contacto con el administrador del servicio.
+
+error-refused-title = Solicitud rechazada
+error-other-site = Este formulario se envió desde otro sitio.
+error-form-expired = Este formulario caducó. { -start-again }
+error-no-decision-title = Elige una respuesta
+error-no-decision = Elige si quieres vincular tu cuenta.
+
+error-sign-in-failed-title = Error al iniciar sesión
+error-dev-sign-in-only = Este servidor usa el inicio de sesión de desarrollo.
+error-no-code = La respuesta de inicio de sesión no incluía ningún código.
+error-malformed-callback = La respuesta de inicio de sesión tenía un formato incorrecto.
+error-amazon-timeout = Amazon no respondió a tiempo. Vuelve a intentar la vinculación en un momento.
+error-amazon-failed = No se pudo iniciar sesión con Amazon. Vuelve a intentar la vinculación.
+error-check-email-title = Revisa el correo
+error-check-email = Escribe una dirección de correo electrónico válida.
+error-invalid-title = Solicitud no válida
+error-invalid-characters = La solicitud contiene caracteres no permitidos.
+error-unavailable-title = Vuelve a intentarlo
+error-unavailable = El servicio no está disponible temporalmente. Vuelve a intentarlo en un momento.
+error-too-many-title = Demasiados intentos
+error-too-many = Hubo demasiados intentos de inicio de sesión desde tu red. Espera un minuto y vuelve a intentarlo.
+
+## Development sign-in (serve --dev only)
+
+dev-banner = SOLO PARA DESARROLLO: esta página de inicio de sesión acepta cualquier correo. Nunca uses --dev en producción.
+dev-title = Inicio de sesión de desarrollo
+dev-hint = Sustituye a Login with Amazon mientras desarrollas. Escribe cualquier correo y nombre.
+dev-email = Correo electrónico
+dev-name = Nombre
+dev-sign-in = Iniciar sesión
+dev-only = SOLO PARA DESARROLLO
+dev-code-title = Código de autorización
+dev-code-heading = Cuenta vinculada
+dev-code-text = Esta página sustituye a la URI de redirección de la plataforma de voz. Intercambia el código en un plazo de { $seconds } segundos:
+
+## What the skill says on POST /alexa
+
+speech-goodbye = Adiós.
+speech-link = Para usar esta skill, vincula tu cuenta en la app Alexa. Te envié una tarjeta para ayudarte.
+speech-hello = Hola, { $name }.
+speech-hello-anonymous = ¡Hola!
+speech-help = Puedes decir hola o preguntar qué puedes hacer.
+speech-reprompt = ¿Qué quieres hacer?
+speech-didnt-get = Perdona, no te entendí. { speech-help }
+speech-cannot-help = Lo siento, no puedo ayudarte con eso. { speech-help }
+speech-not-allowed = Lo siento, tu cuenta no tiene permiso para hacer eso.
+speech-allowed = De acuerdo, tu cuenta tiene permiso para hacer eso.
+speech-unavailable = Lo siento, ahora no puedo acceder a tu cuenta. Inténtalo de nuevo en un momento.
+speech-permissions =
+    { $count ->
+        [0] Tu cuenta aún no tiene permisos.
+        [one] Tu cuenta tiene el permiso { $list }.
+        [many] Tu cuenta tiene los permisos { $list }.
+       *[other] Tu cuenta tiene los permisos { $list }.
+    }
+# How a list of three or more is joined: "a, b y c".
+list-separator = {", "}
+list-last = { $init } y { $last }
