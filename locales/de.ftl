@@ -23,7 +23,7 @@ handoff-continue = Weiter zu Amazon
 
 consent-alexa-title = Konto verknüpfen
 consent-alexa-intro = { $client } möchte Ihr Konto mit Alexa verknüpfen.
-consent-alexa-can = Die App kann dann:
+consent-alexa-can = Der Skill kann dann:
 consent-alexa-deny = Ablehnen
 consent-alexa-allow = Zulassen
 

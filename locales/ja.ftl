@@ -23,7 +23,7 @@ handoff-continue = Amazon に進む
 
 consent-alexa-title = アカウントをリンク
 consent-alexa-intro = { $client } がアカウントを Alexa にリンクしようとしています。
-consent-alexa-can = リンクすると、次のことができるようになります:
+consent-alexa-can = リンクすると、次のことができるようになります：
 consent-alexa-deny = 拒否
 consent-alexa-allow = 許可
 
@@ -32,7 +32,7 @@ consent-alexa-allow = 許可
 
 consent-google-title = アカウントを Google にリンク
 consent-google-intro = { $client } がアカウントを Google にリンクします。
-consent-google-can = リンクすると、Google は次のことができるようになります:
+consent-google-can = リンクすると、Google は次のことができるようになります：
 consent-google-privacy = Google プライバシー ポリシー
 consent-google-cancel = キャンセル
 consent-google-agree = 同意してリンク

@@ -140,7 +140,11 @@ mod tests {
     #[test]
     fn google_preset_and_bad_ids() {
         let f = ClientForm { preset: "google".into(), google_project_id: "my-proj-1".into(), ..form("") };
-        assert_eq!(f.with_preset().unwrap().redirect_uris, "https://oauth-redirect.googleusercontent.com/r/my-proj-1");
+        let f = f.with_preset().unwrap();
+        assert_eq!(f.redirect_uris, "https://oauth-redirect.googleusercontent.com/r/my-proj-1");
+        assert_eq!(f.draft().unwrap().consent, ConsentPreset::Google, "Google's wording comes with its URL");
+        assert_eq!(form("https://a.example/cb").draft().unwrap().consent, ConsentPreset::Alexa);
+        assert!(ClientForm { consent: "siri".into(), ..form("https://a.example/cb") }.draft().is_err());
         let bad = ClientForm { preset: "alexa".into(), alexa_vendor_id: "a/../b".into(), ..form("") };
         assert!(bad.with_preset().is_err());
     }

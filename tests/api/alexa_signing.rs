@@ -114,6 +114,8 @@ pub struct Req<'a> {
     pub alexa_user: &'a str,
     pub application: &'a str,
     pub timestamp: i64,
+    /// `request.locale`, the device's language.
+    pub locale: &'a str,
 }
 
 pub const SKILL_ID: &str = "amzn1.ask.skill.5f1b2e56-3c7d-4c1a-9a55-0e6f1d2c3b4a";
@@ -128,6 +130,7 @@ impl<'a> Req<'a> {
             alexa_user: ALEXA_USER,
             application: SKILL_ID,
             timestamp: now(),
+            locale: "en-US",
         }
     }
 
@@ -148,7 +151,7 @@ impl<'a> Req<'a> {
             "type": self.kind,
             "requestId": "amzn1.echo-api.request.1",
             "timestamp": iso8601(self.timestamp),
-            "locale": "en-US",
+            "locale": self.locale,
         });
         if let Some(name) = self.intent {
             request["intent"] = serde_json::json!({ "name": name, "confirmationStatus": "NONE", "slots": {} });

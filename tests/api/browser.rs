@@ -151,6 +151,48 @@ async fn wait_text(c: &Client, text: &str) -> R<()> {
     Err(format!("{text:?} never appeared on {}", c.current_url().await.map(|u| u.to_string()).unwrap_or_default()))
 }
 
+/// Signs `email` in with `ui_locales=lang` up to the consent page, checks
+/// its `<html lang>` and that the approve button reads `allow`, takes the
+/// screenshot `consent-<lang>`, and denies.
+async fn consent_in(
+    c: &Client,
+    base: &str,
+    client_id: &str,
+    redirect: &str,
+    lang: &str,
+    email: &str,
+    allow: &str,
+) -> R<()> {
+    let query = serde_urlencoded::to_string([
+        ("response_type", "code"),
+        ("client_id", client_id),
+        ("redirect_uri", redirect),
+        ("state", "xyz"),
+        ("scope", "profile"),
+        ("ui_locales", lang),
+    ])
+    .unwrap();
+    c.goto(&format!("{base}/oauth/authorize?{query}")).await.map_err(|e| e.to_string())?;
+    let field = css(c, "#email").await?;
+    check(page_contains(c, &format!("<html lang=\"{lang}\">")).await, "the sign-in page is in the asked language")?;
+    field.clear().await.map_err(|e| e.to_string())?;
+    field.send_keys(email).await.map_err(|e| e.to_string())?;
+    css(c, "button[type=submit]").await?.click().await.map_err(|e| e.to_string())?;
+    let approve = css(c, "button[value=approve]").await?;
+    check(page_contains(c, &format!("<html lang=\"{lang}\">")).await, "the consent page is in the asked language")?;
+    let label = approve.text().await.map_err(|e| e.to_string())?;
+    check(label == allow, &format!("the {lang} approve button reads {allow:?}, not {label:?}"))?;
+    shot(c, &format!("consent-{lang}")).await?;
+    css(c, "button[value=deny]").await?.click().await.map_err(|e| e.to_string())?;
+    for _ in 0..200 {
+        if c.current_url().await.is_ok_and(|u| u.query().unwrap_or("").contains("error=access_denied")) {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Err(format!("denying the {lang} consent did not return access_denied"))
+}
+
 async fn scenario(c: &Client, base: &str, client_id: &str, redirect: &str) -> R<()> {
     // The end user, on a phone-sized window as inside the Alexa app.
     c.set_window_size(412, 900).await.map_err(|e| e.to_string())?;
@@ -184,6 +226,10 @@ async fn scenario(c: &Client, base: &str, client_id: &str, redirect: &str) -> R<
         c.current_url().await.map_err(|e| e.to_string())?.query().unwrap_or("").contains("code="),
         "the redirect carries a code",
     )?;
+
+    // The same consent page in German and in Japanese, still at phone width.
+    consent_in(c, base, client_id, redirect, "de", "hans@example.com", "Zulassen").await?;
+    consent_in(c, base, client_id, redirect, "ja", "hanako@example.com", "許可").await?;
 
     // The admin, on a desktop-sized window.
     c.set_window_size(1280, 900).await.map_err(|e| e.to_string())?;

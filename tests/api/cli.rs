@@ -80,6 +80,8 @@ async fn client_commands_manage_clients(backend: Backend) {
         "https://pitangui.amazon.com/api/skill/link/V",
         "--scope",
         "profile",
+        "--consent",
+        "google",
         "--json",
     ]);
     let created: serde_json::Value = serde_json::from_str(&out).expect("--json prints exactly one JSON object");
@@ -88,6 +90,10 @@ async fn client_commands_manage_clients(backend: Backend) {
     let list: serde_json::Value = serde_json::from_str(&cli.ok(&["client", "list", "--json"])).unwrap();
     assert_eq!(list[0]["client_id"], id.as_str());
     assert_eq!(list[0]["redirect_uris"][0], "https://pitangui.amazon.com/api/skill/link/V");
+    assert_eq!(list[0]["consent"], "google");
+    assert!(cli
+        .fails(&["client", "add", "--name", "x", "--redirect-uri", "https://a.example/cb", "--consent", "siri"])
+        .contains("alexa or google"));
     let rotated: serde_json::Value =
         serde_json::from_str(&cli.ok(&["client", "rotate-secret", &id, "--json"])).unwrap();
     assert_ne!(rotated["client_secret"], created["client_secret"]);

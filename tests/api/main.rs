@@ -24,6 +24,7 @@ mod flood;
 mod health;
 mod http_properties;
 mod lambda_relay;
+mod languages;
 mod lifecycle;
 mod limits;
 mod link_record;
