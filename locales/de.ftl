@@ -8,15 +8,15 @@
 
 ## Auf allen Seiten
 
-page-footer = Gesichert durch linkbroker
+page-footer = Geschützt durch linkbroker
 -start-again = Bitte starten Sie die Verknüpfung in der Alexa App oder Google Home App neu.
 back-to-app = Zurück zur App
 close-and-retry = Sie können diese Seite schließen und die Verknüpfung in der Alexa App oder Google Home App neu starten.
 
 ## Weiterleitung zu Amazon (nur sichtbar, wenn der Browser der Weiterleitung nicht folgt)
 
-handoff-title = Anmeldung
-handoff-text = Sie werden zur Anmeldung zu Amazon weitergeleitet…
+handoff-title = Sie werden angemeldet
+handoff-text = Wir leiten Sie zur Anmeldung an Amazon weiter …
 handoff-continue = Weiter zu Amazon
 
 ## Einwilligung, Alexa-Formulierung
@@ -40,8 +40,8 @@ consent-google-agree = Zustimmen und verknüpfen
 ## Einwilligung, gemeinsam
 
 consent-signed-in-as = Angemeldet als
-scope-profile = Ihren Namen und Ihre E-Mail-Adresse sehen
-scope-user-id = Ihre Konto-ID sehen
+scope-profile = Ihren Namen und Ihre E-Mail-Adresse ansehen
+scope-user-id = Ihre Konto-ID ansehen
 scope-other = Die Berechtigung „{ $scope }“ nutzen
 
 ## Fehlerseiten
@@ -49,7 +49,7 @@ scope-other = Die Berechtigung „{ $scope }“ nutzen
 error-cannot-link-title = Verknüpfung nicht möglich
 error-request-too-large = Die Verknüpfungsanfrage ist zu groß.
 error-request-malformed = Die Verknüpfungsanfrage ist fehlerhaft.
-error-request-repeats = Die Verknüpfungsanfrage nennt ihre App oder ihre Rücksprungadresse doppelt.
+error-request-repeats = In der Verknüpfungsanfrage ist die App oder die Rücksprungadresse doppelt angegeben.
 error-no-client = Die Verknüpfungsanfrage gibt nicht an, für welche App sie bestimmt ist.
 error-unknown-client = Diese App ist bei diesem Dienst nicht registriert.
 error-no-redirect = Die Verknüpfungsanfrage gibt keine Rücksprungadresse an.
@@ -61,7 +61,7 @@ error-sign-in-expired = Diese Anmeldung ist abgelaufen oder wurde bereits verwen
 error-request-expired-title = Anfrage abgelaufen
 error-request-expired = Diese Anfrage ist abgelaufen oder wurde bereits beantwortet. { -start-again }
 error-other-browser-title = Anmeldung nicht erkannt
-error-other-browser = Diese Anmeldung wurde in einem anderen Browser gestartet oder ihr Cookie ging verloren. Bitte starten Sie die Verknüpfung auf diesem Gerät neu.
+error-other-browser = Diese Anmeldung wurde in einem anderen Browser gestartet oder das zugehörige Cookie ist verloren gegangen. Bitte starten Sie die Verknüpfung auf diesem Gerät neu.
 
 error-not-linked-title = Konto nicht verknüpft
 error-cancelled = Sie haben die Anmeldung bei Amazon abgebrochen. Ihr Konto wurde daher nicht verknüpft.
@@ -69,9 +69,9 @@ error-amazon-refused = Amazon konnte Sie nicht anmelden. Ihr Konto wurde daher n
 error-email-needed-title = E-Mail-Adresse erforderlich
 error-email-needed = Ihr Amazon-Konto hat keine E-Mail-Adresse freigegeben. Diese wird für die Verknüpfung benötigt.
 error-no-account-title = Konto nicht gefunden
-error-no-account = Hier gibt es kein Konto für { $email }. Bitten Sie den Administrator des Dienstes, Sie hinzuzufügen, und verknüpfen Sie dann erneut.
-error-other-amazon-title = Mit anderem Amazon-Konto verknüpft
-error-other-amazon = Das Konto für { $email } ist bereits mit einem anderen Amazon-Konto verknüpft. Melden Sie sich mit diesem Amazon-Konto an oder wenden Sie sich an den Administrator.
+error-no-account = Hier gibt es kein Konto für { $email }. Bitten Sie den Administrator des Dienstes, Sie hinzuzufügen, und starten Sie die Verknüpfung dann neu.
+error-other-amazon-title = Bereits mit anderem Amazon-Konto verknüpft
+error-other-amazon = Das Konto für { $email } ist bereits mit einem anderen Amazon-Konto verknüpft. Melden Sie sich mit dem anderen Amazon-Konto an oder wenden Sie sich an den Administrator.
 error-disabled-title = Konto deaktiviert
 error-disabled = Dieses Konto wurde deaktiviert. Wenden Sie sich an den Administrator des Dienstes.
 
@@ -79,7 +79,7 @@ error-refused-title = Anfrage abgelehnt
 error-other-site = Dieses Formular wurde von einer anderen Website gesendet.
 error-form-expired = Dieses Formular ist abgelaufen. { -start-again }
 error-no-decision-title = Antwort auswählen
-error-no-decision = Bitte wählen Sie, ob Ihr Konto verknüpft werden soll.
+error-no-decision = Bitte entscheiden Sie, ob Ihr Konto verknüpft werden soll.
 
 error-sign-in-failed-title = Anmeldung fehlgeschlagen
 error-dev-sign-in-only = Dieser Server verwendet die Entwicklungsanmeldung.
@@ -98,7 +98,7 @@ error-too-many = Aus Ihrem Netzwerk kamen zu viele Anmeldeversuche. Warten Sie e
 
 ## Entwicklungsanmeldung (nur serve --dev)
 
-dev-banner = NUR ZUR ENTWICKLUNG: Diese Anmeldeseite akzeptiert jede E-Mail-Adresse. Verwenden Sie --dev niemals in der Produktion.
+dev-banner = NUR ZUR ENTWICKLUNG: Diese Anmeldeseite akzeptiert jede E-Mail-Adresse. Verwenden Sie --dev niemals im Produktivbetrieb.
 dev-title = Entwicklungsanmeldung
 dev-hint = Ersetzt Login with Amazon während der Entwicklung. Geben Sie eine beliebige E-Mail-Adresse und einen Namen ein.
 dev-email = E-Mail
@@ -119,9 +119,9 @@ speech-help = Sie können Hallo sagen oder fragen, was Sie tun können.
 speech-reprompt = Was möchten Sie tun?
 speech-didnt-get = Entschuldigung, das habe ich nicht verstanden. { speech-help }
 speech-cannot-help = Entschuldigung, dabei kann ich nicht helfen. { speech-help }
-speech-not-allowed = Entschuldigung, Ihr Konto darf das nicht.
-speech-allowed = Okay, Ihr Konto darf das.
-speech-unavailable = Ich kann Ihr Konto gerade nicht erreichen. Bitte versuchen Sie es gleich noch einmal.
+speech-not-allowed = Entschuldigung, Ihr Konto ist dazu nicht berechtigt.
+speech-allowed = Okay, Ihr Konto ist dazu berechtigt.
+speech-unavailable = Entschuldigung, ich kann gerade nicht auf Ihr Konto zugreifen. Bitte versuchen Sie es gleich noch einmal.
 speech-permissions =
     { $count ->
         [0] Ihr Konto hat noch keine Berechtigungen.

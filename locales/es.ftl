@@ -22,16 +22,16 @@ handoff-continue = Ir a Amazon
 ## Consent, Alexa wording
 
 consent-alexa-title = Vincula tu cuenta
-consent-alexa-intro = { $client } quiere vincular tu cuenta a Alexa.
+consent-alexa-intro = { $client } quiere vincular tu cuenta con Alexa.
 consent-alexa-can = Podrá:
-consent-alexa-deny = Denegar
+consent-alexa-deny = Rechazar
 consent-alexa-allow = Permitir
 
 ## Consent, Google wording (Google's account linking guidelines: say the
 ## account is linked to Google, "Agree and link" and "Cancel")
 
-consent-google-title = Vincula tu cuenta a Google
-consent-google-intro = { $client } vinculará tu cuenta a Google.
+consent-google-title = Vincula tu cuenta con Google
+consent-google-intro = { $client } vinculará tu cuenta con Google.
 consent-google-can = Una vez vinculada, Google podrá:
 consent-google-privacy = Política de Privacidad de Google
 consent-google-cancel = Cancelar
@@ -57,27 +57,27 @@ error-redirect-not-registered = La dirección de retorno de la solicitud no est�
 error-client-gone = Esta app ya no está registrada.
 
 error-sign-in-expired-title = Inicio de sesión caducado
-error-sign-in-expired = Este inicio de sesión caducó o ya se usó. { -start-again }
+error-sign-in-expired = Este inicio de sesión ha caducado o ya se ha usado. { -start-again }
 error-request-expired-title = Solicitud caducada
-error-request-expired = Esta solicitud caducó o ya se respondió. { -start-again }
+error-request-expired = Esta solicitud ha caducado o ya se ha respondido. { -start-again }
 error-other-browser-title = Inicio de sesión no reconocido
-error-other-browser = Este inicio de sesión se empezó en otro navegador o se perdió su cookie. Vuelve a iniciar la vinculación en este dispositivo.
+error-other-browser = Este inicio de sesión empezó en otro navegador o se ha perdido su cookie. Vuelve a iniciar la vinculación en este dispositivo.
 
 error-not-linked-title = Cuenta no vinculada
-error-cancelled = Cancelaste el inicio de sesión con Amazon, así que tu cuenta no se vinculó.
-error-amazon-refused = Amazon no pudo iniciar tu sesión, así que tu cuenta no se vinculó.
+error-cancelled = Has cancelado el inicio de sesión con Amazon, así que tu cuenta no se ha vinculado.
+error-amazon-refused = Amazon no ha podido iniciar tu sesión, así que tu cuenta no se ha vinculado.
 error-email-needed-title = Se necesita un correo
-error-email-needed = Tu cuenta de Amazon no compartió ningún correo electrónico y se necesita uno para vincularla.
+error-email-needed = Tu cuenta de Amazon no ha compartido ningún correo electrónico y se necesita uno para vincularla.
 error-no-account-title = Cuenta no encontrada
-error-no-account = Aquí no hay ninguna cuenta para { $email }. Pide al administrador del servicio que te agregue y vuelve a vincularla.
-error-other-amazon-title = Ya vinculada a otra cuenta de Amazon
-error-other-amazon = La cuenta de { $email } ya está vinculada a otra cuenta de Amazon. Inicia sesión con esa cuenta de Amazon o pide ayuda al administrador.
+error-no-account = No hay ninguna cuenta para { $email } en este servicio. Pide al administrador que te agregue y vuelve a intentarlo.
+error-other-amazon-title = Ya vinculada con otra cuenta de Amazon
+error-other-amazon = La cuenta de { $email } ya está vinculada con otra cuenta de Amazon. Inicia sesión con esa cuenta de Amazon o pide ayuda al administrador.
 error-disabled-title = Cuenta desactivada
-error-disabled = Esta cuenta se desactivó. Ponte en contacto con el administrador del servicio.
+error-disabled = Esta cuenta está desactivada. Ponte en contacto con el administrador del servicio.
 
 error-refused-title = Solicitud rechazada
-error-other-site = Este formulario se envió desde otro sitio.
-error-form-expired = Este formulario caducó. { -start-again }
+error-other-site = Este formulario se ha enviado desde otro sitio.
+error-form-expired = Este formulario ha caducado. { -start-again }
 error-no-decision-title = Elige una respuesta
 error-no-decision = Elige si quieres vincular tu cuenta.
 
@@ -85,16 +85,16 @@ error-sign-in-failed-title = Error al iniciar sesión
 error-dev-sign-in-only = Este servidor usa el inicio de sesión de desarrollo.
 error-no-code = La respuesta de inicio de sesión no incluía ningún código.
 error-malformed-callback = La respuesta de inicio de sesión tenía un formato incorrecto.
-error-amazon-timeout = Amazon no respondió a tiempo. Vuelve a intentar la vinculación en un momento.
-error-amazon-failed = No se pudo iniciar sesión con Amazon. Vuelve a intentar la vinculación.
-error-check-email-title = Revisa el correo
+error-amazon-timeout = Amazon no ha respondido a tiempo. Vuelve a intentar la vinculación en un momento.
+error-amazon-failed = No se ha podido iniciar sesión con Amazon. Vuelve a intentar la vinculación.
+error-check-email-title = Revisa la dirección de correo
 error-check-email = Escribe una dirección de correo electrónico válida.
 error-invalid-title = Solicitud no válida
 error-invalid-characters = La solicitud contiene caracteres no permitidos.
 error-unavailable-title = Vuelve a intentarlo
 error-unavailable = El servicio no está disponible temporalmente. Vuelve a intentarlo en un momento.
 error-too-many-title = Demasiados intentos
-error-too-many = Hubo demasiados intentos de inicio de sesión desde tu red. Espera un minuto y vuelve a intentarlo.
+error-too-many = Ha habido demasiados intentos de inicio de sesión desde tu red. Espera un minuto y vuelve a intentarlo.
 
 ## Development sign-in (serve --dev only)
 
@@ -112,12 +112,12 @@ dev-code-text = Esta página sustituye a la URI de redirección de la plataforma
 ## What the skill says on POST /alexa
 
 speech-goodbye = Adiós.
-speech-link = Para usar esta skill, vincula tu cuenta en la app Alexa. Te envié una tarjeta para ayudarte.
+speech-link = Para usar esta skill, vincula tu cuenta en la app Alexa. Te he enviado una tarjeta para ayudarte.
 speech-hello = Hola, { $name }.
 speech-hello-anonymous = ¡Hola!
 speech-help = Puedes decir hola o preguntar qué puedes hacer.
 speech-reprompt = ¿Qué quieres hacer?
-speech-didnt-get = Perdona, no te entendí. { speech-help }
+speech-didnt-get = Perdona, no te he entendido. { speech-help }
 speech-cannot-help = Lo siento, no puedo ayudarte con eso. { speech-help }
 speech-not-allowed = Lo siento, tu cuenta no tiene permiso para hacer eso.
 speech-allowed = De acuerdo, tu cuenta tiene permiso para hacer eso.

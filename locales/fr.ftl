@@ -15,7 +15,7 @@ close-and-retry = Vous pouvez fermer cette page et relancer l’association depu
 
 ## Le passage vers Amazon (affiché seulement si le navigateur ne suit pas la redirection)
 
-handoff-title = Connexion
+handoff-title = Connexion en cours
 handoff-text = Redirection vers Amazon pour vous connecter…
 handoff-continue = Continuer vers Amazon
 
@@ -23,7 +23,7 @@ handoff-continue = Continuer vers Amazon
 
 consent-alexa-title = Associer votre compte
 consent-alexa-intro = { $client } souhaite associer votre compte à Alexa.
-consent-alexa-can = Il pourra :
+consent-alexa-can = Cette application pourra :
 consent-alexa-deny = Refuser
 consent-alexa-allow = Autoriser
 
@@ -116,18 +116,17 @@ speech-goodbye = Au revoir.
 speech-link = Pour utiliser cette skill, veuillez associer votre compte dans l’application Alexa. Je vous ai envoyé une carte pour vous aider.
 speech-hello = Bonjour, { $name }.
 speech-hello-anonymous = Bonjour !
-speech-help = Vous pouvez dire bonjour, ou demander ce que vous pouvez faire.
+speech-help = Vous pouvez me dire bonjour ou me demander ce que vous pouvez faire.
 speech-reprompt = Que souhaitez-vous faire ?
 speech-didnt-get = Désolée, je n’ai pas compris. { speech-help }
 speech-cannot-help = Désolée, je ne peux pas vous aider pour cela. { speech-help }
 speech-not-allowed = Désolée, votre compte n’est pas autorisé à faire cela.
 speech-allowed = D’accord, votre compte est autorisé à faire cela.
-speech-unavailable = Désolée, je n'arrive pas à joindre votre compte pour le moment. Réessayez bientôt.
+speech-unavailable = Désolée, je n’arrive pas à accéder à votre compte pour le moment. Veuillez réessayer dans quelques instants.
 speech-permissions =
     { $count ->
         [0] Votre compte n’a encore aucune autorisation.
         [one] Votre compte a l’autorisation { $list }.
-        [many] Votre compte a les autorisations { $list }.
        *[other] Votre compte a les autorisations { $list }.
     }
 # Comment une liste de trois éléments ou plus est jointe : « a, b et c ».

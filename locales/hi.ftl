@@ -30,10 +30,10 @@ consent-alexa-allow = अनुमति दें
 ## Consent, Google wording (Google's account linking guidelines: say the
 ## account is linked to Google, "Agree and link" and "Cancel")
 
-consent-google-title = अपना खाता Google से लिंक करें
-consent-google-intro = { $client } आपके खाते को Google से लिंक करेगा।
+consent-google-title = अपना अकाउंट Google से लिंक करें
+consent-google-intro = { $client } आपके अकाउंट को Google से लिंक करेगा।
 consent-google-can = लिंक होने के बाद, Google ये काम कर पाएगा:
-consent-google-privacy = Google की निजता नीति
+consent-google-privacy = Google निजता नीति
 consent-google-cancel = रद्द करें
 consent-google-agree = सहमत हूं और लिंक करें
 
@@ -65,9 +65,9 @@ error-other-browser = यह साइन इन किसी दूसरे �
 
 error-not-linked-title = अकाउंट लिंक नहीं हुआ
 error-cancelled = आपने Amazon से साइन इन करना रद्द कर दिया, इसलिए आपका अकाउंट लिंक नहीं हुआ।
-error-amazon-refused = Amazon आपको साइन इन नहीं कर सका, इसलिए आपका अकाउंट लिंक नहीं हुआ।
+error-amazon-refused = Amazon पर आपका साइन इन नहीं हो सका, इसलिए आपका अकाउंट लिंक नहीं हुआ।
 error-email-needed-title = ईमेल ज़रूरी है
-error-email-needed = आपके Amazon अकाउंट ने कोई ईमेल पता शेयर नहीं किया, जबकि इसे लिंक करने के लिए ईमेल पता ज़रूरी है।
+error-email-needed = आपके Amazon अकाउंट ने ईमेल पता शेयर नहीं किया, जो लिंक करने के लिए ज़रूरी है।
 error-no-account-title = अकाउंट नहीं मिला
 error-no-account = यहां { $email } के लिए कोई अकाउंट नहीं है। सेवा के एडमिन से आपको जोड़ने के लिए कहें, फिर दोबारा लिंक करें।
 error-other-amazon-title = दूसरे Amazon अकाउंट से पहले से लिंक है
@@ -121,12 +121,12 @@ speech-didnt-get = माफ़ कीजिए, मैं समझ नही�
 speech-cannot-help = माफ़ कीजिए, मैं इसमें मदद नहीं कर सकती। { speech-help }
 speech-not-allowed = माफ़ कीजिए, आपके अकाउंट को ऐसा करने की अनुमति नहीं है।
 speech-allowed = ठीक है, आपके अकाउंट को ऐसा करने की अनुमति है।
-speech-unavailable = माफ़ कीजिए, अभी आपके अकाउंट तक नहीं पहुँच पा रही हूँ। कृपया थोड़ी देर बाद फिर से कोशिश करें।
+speech-unavailable = माफ़ कीजिए, मैं अभी आपके अकाउंट तक नहीं पहुंच पा रही हूं। कृपया थोड़ी देर बाद फिर से कोशिश करें।
 speech-permissions =
     { $count ->
         [0] आपके अकाउंट को अभी कोई अनुमति नहीं मिली है।
-        [one] आपके अकाउंट के पास { $list } की अनुमति है।
-       *[other] आपके अकाउंट के पास { $list } की अनुमतियां हैं।
+        [one] आपके अकाउंट को { $list } की अनुमति मिली है।
+       *[other] आपके अकाउंट को { $list } की अनुमतियां मिली हैं।
     }
 # How a list of three or more is joined: "a, b and c".
 list-separator = {", "}

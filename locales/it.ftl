@@ -41,8 +41,8 @@ consent-google-agree = Accetta e collega
 ## Consenso, condivisi
 
 consent-signed-in-as = Accesso eseguito come
-scope-profile = Vedere il tuo nome e indirizzo email
-scope-user-id = Vedere l'ID del tuo account
+scope-profile = Visualizzare il tuo nome e il tuo indirizzo email
+scope-user-id = Visualizzare l'ID del tuo account
 scope-other = Usare l'autorizzazione «{ $scope }»
 
 ## Pagine di errore
@@ -68,9 +68,9 @@ error-not-linked-title = Account non collegato
 error-cancelled = Hai annullato l'accesso con Amazon, quindi il tuo account non è stato collegato.
 error-amazon-refused = Amazon non ha potuto farti accedere, quindi il tuo account non è stato collegato.
 error-email-needed-title = Email necessaria
-error-email-needed = Il tuo account Amazon non ha condiviso un indirizzo email, che serve per collegarlo.
+error-email-needed = Il tuo account Amazon non ha condiviso un indirizzo email, necessario per il collegamento.
 error-no-account-title = Account non trovato
-error-no-account = Qui non esiste un account per { $email }. Chiedi all'amministratore del servizio di aggiungerti, poi ricollega l'account.
+error-no-account = Non esiste alcun account per { $email }. Chiedi all'amministratore del servizio di aggiungerti, poi riprova a collegare l'account.
 error-other-amazon-title = Già collegato a un altro account Amazon
 error-other-amazon = L'account di { $email } è già collegato a un altro account Amazon. Accedi con quell'account Amazon o chiedi aiuto all'amministratore.
 error-disabled-title = Account disattivato
@@ -88,7 +88,7 @@ error-no-code = La risposta di accesso non conteneva alcun codice.
 error-malformed-callback = La risposta di accesso non era formattata correttamente.
 error-amazon-timeout = Amazon non ha risposto in tempo. Riprova a collegare l'account tra qualche istante.
 error-amazon-failed = Accesso con Amazon non riuscito. Riprova a collegare l'account.
-error-check-email-title = Controlla l'email
+error-check-email-title = Controlla l'indirizzo email
 error-check-email = Inserisci un indirizzo email valido.
 error-invalid-title = Richiesta non valida
 error-invalid-characters = La richiesta contiene caratteri non consentiti.
@@ -122,12 +122,11 @@ speech-didnt-get = Scusa, non ho capito. { speech-help }
 speech-cannot-help = Scusa, non posso aiutarti con questo. { speech-help }
 speech-not-allowed = Scusa, il tuo account non è autorizzato a farlo.
 speech-allowed = Ok, il tuo account è autorizzato a farlo.
-speech-unavailable = Mi dispiace, al momento non riesco a raggiungere il tuo account. Riprova tra poco.
+speech-unavailable = Mi dispiace, al momento non riesco ad accedere al tuo account. Riprova tra poco.
 speech-permissions =
     { $count ->
         [0] Il tuo account non ha ancora autorizzazioni.
         [one] Il tuo account ha l'autorizzazione { $list }.
-        [many] Il tuo account ha le autorizzazioni { $list }.
        *[other] Il tuo account ha le autorizzazioni { $list }.
     }
 # Come si unisce un elenco di tre o più elementi: "a, b e c".

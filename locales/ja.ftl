@@ -22,8 +22,8 @@ handoff-continue = Amazon に進む
 ## 同意画面（Alexa 向けの文言）
 
 consent-alexa-title = アカウントをリンク
-consent-alexa-intro = { $client } がアカウントを Alexa にリンクしようとしています。
-consent-alexa-can = リンクすると、次のことができるようになります：
+consent-alexa-intro = { $client } がアカウントを Alexa にリンクする許可を求めています。
+consent-alexa-can = 次のことが許可されます：
 consent-alexa-deny = 拒否
 consent-alexa-allow = 許可
 
@@ -46,7 +46,7 @@ scope-other = 「{ $scope }」権限の使用
 
 ## エラーページ
 
-error-cannot-link-title = このアカウントはリンクできません
+error-cannot-link-title = アカウントをリンクできません
 error-request-too-large = リンクのリクエストが大きすぎます。
 error-request-malformed = リンクのリクエストの形式が正しくありません。
 error-request-repeats = リンクのリクエストで、アプリまたは戻り先アドレスが重複して指定されています。
@@ -56,14 +56,14 @@ error-no-redirect = リンクのリクエストに、戻り先が指定されて
 error-redirect-not-registered = リンクのリクエストの戻り先アドレスは、このアプリに登録されていません。
 error-client-gone = このアプリの登録は解除されています。
 
-error-sign-in-expired-title = ログインの有効期限切れ
+error-sign-in-expired-title = ログインの有効期限が切れました
 error-sign-in-expired = このログインは有効期限が切れているか、すでに使用されています。{ -start-again }
-error-request-expired-title = リクエストの有効期限切れ
+error-request-expired-title = リクエストの有効期限が切れました
 error-request-expired = このリクエストは有効期限が切れているか、すでに回答済みです。{ -start-again }
 error-other-browser-title = ログインを確認できません
 error-other-browser = このログインは別のブラウザで開始されたか、Cookie が失われています。このデバイスでリンクをやり直してください。
 
-error-not-linked-title = アカウントはリンクされていません
+error-not-linked-title = アカウントはリンクされませんでした
 error-cancelled = Amazon でのログインがキャンセルされたため、アカウントはリンクされませんでした。
 error-amazon-refused = Amazon でログインできなかったため、アカウントはリンクされませんでした。
 error-email-needed-title = メールアドレスが必要です
@@ -98,7 +98,7 @@ error-too-many = お使いのネットワークからのログイン試行が多
 
 ## 開発用ログイン（serve --dev の場合のみ）
 
-dev-banner = 開発専用: このログインページはどのメールアドレスでも受け付けます。本番環境では絶対に --dev を使用しないでください。
+dev-banner = 開発専用：このログインページはどのメールアドレスでも受け付けます。本番環境では絶対に --dev を使用しないでください。
 dev-title = 開発用ログイン
 dev-hint = 開発中に Login with Amazon の代わりとして使います。任意のメールアドレスと名前を入力してください。
 dev-email = メールアドレス
@@ -107,21 +107,21 @@ dev-sign-in = ログイン
 dev-only = 開発専用
 dev-code-title = 認可コード
 dev-code-heading = アカウントがリンクされました
-dev-code-text = このページは、音声プラットフォームのリダイレクト URI の代わりです。{ $seconds } 秒以内にコードを交換してください:
+dev-code-text = このページは、音声プラットフォームのリダイレクト URI の代わりです。{ $seconds } 秒以内にコードを交換してください：
 
 ## POST /alexa でスキルが話す内容
 
 speech-goodbye = ご利用ありがとうございました。
-speech-link = このスキルを使うには、Alexa アプリでアカウントをリンクしてください。詳しくは、アプリに送ったカードをご覧ください。
+speech-link = このスキルを使うには、Alexa アプリでアカウントをリンクしてください。リンク用のカードをアプリに送りました。
 speech-hello = こんにちは、{ $name } さん。
 speech-hello-anonymous = こんにちは！
 speech-help = 「こんにちは」と言ったり、「何ができる？」と聞いたりできます。
 speech-reprompt = 何をしましょうか？
-speech-didnt-get = すみません、よく聞き取れませんでした。{ speech-help }
+speech-didnt-get = すみません、よくわかりませんでした。{ speech-help }
 speech-cannot-help = すみません、それはお手伝いできません。{ speech-help }
 speech-not-allowed = すみません、お使いのアカウントにはその操作が許可されていません。
 speech-allowed = はい、お使いのアカウントにはその操作が許可されています。
-speech-unavailable = 申し訳ありません。現在アカウントに接続できません。しばらくしてからもう一度お試しください。
+speech-unavailable = すみません、今はアカウントにアクセスできません。しばらくしてから、もう一度お試しください。
 speech-permissions =
     { $count ->
         [0] お使いのアカウントには、まだ権限がありません。

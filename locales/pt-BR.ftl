@@ -9,21 +9,21 @@
 ## Shared by every page
 
 page-footer = Protegido por linkbroker
--start-again = Comece a vinculação novamente pelo app Alexa ou Google Home.
+-start-again = Recomece a vinculação pelo app Alexa ou Google Home.
 back-to-app = Voltar ao app
-close-and-retry = Você pode fechar esta página e começar a vinculação novamente pelo app Alexa ou Google Home.
+close-and-retry = Você pode fechar esta página e recomeçar a vinculação pelo app Alexa ou Google Home.
 
 ## The hand-off to Amazon (shown only if the browser does not follow the redirect)
 
 handoff-title = Fazendo login
-handoff-text = Levando você à Amazon para fazer login…
+handoff-text = Abrindo a página de login da Amazon…
 handoff-continue = Continuar na Amazon
 
 ## Consent, Alexa wording
 
 consent-alexa-title = Vincular sua conta
 consent-alexa-intro = { $client } quer vincular sua conta à Alexa.
-consent-alexa-can = Poderá:
+consent-alexa-can = O app poderá:
 consent-alexa-deny = Negar
 consent-alexa-allow = Permitir
 
@@ -39,7 +39,7 @@ consent-google-agree = Concordar e vincular
 
 ## Consent, shared
 
-consent-signed-in-as = Conectado como
+consent-signed-in-as = Você fez login como
 scope-profile = Ver seu nome e endereço de e-mail
 scope-user-id = Ver o ID da sua conta
 scope-other = Usar a permissão “{ $scope }”
@@ -48,9 +48,9 @@ scope-other = Usar a permissão “{ $scope }”
 
 error-cannot-link-title = Não foi possível vincular esta conta
 error-request-too-large = A solicitação de vinculação é grande demais.
-error-request-malformed = A solicitação de vinculação está malformada.
+error-request-malformed = A solicitação de vinculação está mal formatada.
 error-request-repeats = A solicitação de vinculação informa o app ou o endereço de retorno duas vezes.
-error-no-client = A solicitação de vinculação não informa para qual app é.
+error-no-client = A solicitação de vinculação não informa a qual app se destina.
 error-unknown-client = Este app não está registrado neste serviço.
 error-no-redirect = A solicitação de vinculação não informa para onde voltar.
 error-redirect-not-registered = O endereço de retorno da solicitação não está registrado para este app.
@@ -61,15 +61,15 @@ error-sign-in-expired = Este login expirou ou já foi usado. { -start-again }
 error-request-expired-title = Solicitação expirada
 error-request-expired = Esta solicitação expirou ou já foi respondida. { -start-again }
 error-other-browser-title = Login não reconhecido
-error-other-browser = Este login foi iniciado em outro navegador, ou o cookie dele se perdeu. Comece a vinculação novamente neste dispositivo.
+error-other-browser = Este login foi iniciado em outro navegador ou o cookie foi perdido. Recomece a vinculação neste dispositivo.
 
 error-not-linked-title = Conta não vinculada
-error-cancelled = Você cancelou o login com a Amazon, então sua conta não foi vinculada.
-error-amazon-refused = A Amazon não conseguiu fazer seu login, então sua conta não foi vinculada.
+error-cancelled = Como você cancelou o login com a Amazon, sua conta não foi vinculada.
+error-amazon-refused = A Amazon não conseguiu concluir seu login, por isso sua conta não foi vinculada.
 error-email-needed-title = E-mail necessário
-error-email-needed = Sua conta da Amazon não compartilhou um endereço de e-mail, e ele é necessário para a vinculação.
+error-email-needed = Sua conta da Amazon não compartilhou um endereço de e-mail, que é necessário para a vinculação.
 error-no-account-title = Conta não encontrada
-error-no-account = Não há nenhuma conta para { $email } aqui. Peça ao administrador do serviço para adicionar você e vincule novamente.
+error-no-account = Não existe uma conta para { $email } neste serviço. Peça ao administrador para adicionar você e depois vincule novamente.
 error-other-amazon-title = Já vinculada a outra conta da Amazon
 error-other-amazon = A conta de { $email } já está vinculada a outra conta da Amazon. Faça login com essa conta da Amazon ou peça ajuda ao administrador.
 error-disabled-title = Conta desativada
@@ -83,8 +83,8 @@ error-no-decision = Escolha se você quer vincular sua conta.
 
 error-sign-in-failed-title = Falha no login
 error-dev-sign-in-only = Este servidor usa o login de desenvolvimento.
-error-no-code = A resposta de login não trouxe nenhum código.
-error-malformed-callback = A resposta de login está malformada.
+error-no-code = A resposta de login não continha nenhum código.
+error-malformed-callback = A resposta de login está mal formatada.
 error-amazon-timeout = A Amazon não respondeu a tempo. Tente vincular novamente daqui a pouco.
 error-amazon-failed = Falha no login com a Amazon. Tente vincular novamente.
 error-check-email-title = Verifique o e-mail
@@ -92,9 +92,9 @@ error-check-email = Digite um endereço de e-mail válido.
 error-invalid-title = Solicitação inválida
 error-invalid-characters = A solicitação contém caracteres não permitidos.
 error-unavailable-title = Tente novamente
-error-unavailable = O serviço está indisponível no momento. Tente novamente daqui a pouco.
-error-too-many-title = Tentativas demais
-error-too-many = Houve tentativas de login demais vindas da sua rede. Aguarde um minuto e tente novamente.
+error-unavailable = O serviço está temporariamente indisponível. Tente novamente daqui a pouco.
+error-too-many-title = Muitas tentativas
+error-too-many = Foram feitas muitas tentativas de login a partir da sua rede. Aguarde um minuto e tente novamente.
 
 ## Development sign-in (serve --dev only)
 
@@ -103,7 +103,7 @@ dev-title = Login de desenvolvimento
 dev-hint = Substitui o Login with Amazon durante o desenvolvimento. Digite qualquer e-mail e nome.
 dev-email = E-mail
 dev-name = Nome
-dev-sign-in = Entrar
+dev-sign-in = Fazer login
 dev-only = SOMENTE PARA DESENVOLVIMENTO
 dev-code-title = Código de autorização
 dev-code-heading = Conta vinculada
@@ -111,12 +111,12 @@ dev-code-text = Esta página substitui o redirect URI da plataforma de voz. Troq
 
 ## What the skill says on POST /alexa
 
-speech-goodbye = Tchau.
-speech-link = Vincule sua conta no app Alexa para usar esta skill. Enviei um cartão para ajudar.
+speech-goodbye = Até logo.
+speech-link = Para usar esta skill, vincule sua conta no app Alexa. Enviei um cartão lá para ajudar você.
 speech-hello = Olá, { $name }.
 speech-hello-anonymous = Olá!
 speech-help = Você pode dizer olá ou perguntar o que pode fazer.
-speech-reprompt = O que você quer fazer?
+speech-reprompt = O que você gostaria de fazer?
 speech-didnt-get = Desculpe, não entendi. { speech-help }
 speech-cannot-help = Desculpe, não posso ajudar com isso. { speech-help }
 speech-not-allowed = Desculpe, sua conta não tem permissão para fazer isso.
@@ -124,7 +124,7 @@ speech-allowed = Certo, sua conta tem permissão para fazer isso.
 speech-unavailable = Desculpe, não consigo acessar sua conta agora. Tente de novo daqui a pouco.
 speech-permissions =
     { $count ->
-        [0] Sua conta ainda não tem permissões.
+        [0] Sua conta ainda não tem nenhuma permissão.
         [one] Sua conta tem a permissão { $list }.
         [many] Sua conta tem as permissões { $list }.
        *[other] Sua conta tem as permissões { $list }.
