@@ -9,7 +9,7 @@ use std::fs;
 fn ids(source: &str) -> BTreeSet<String> {
     source
         .lines()
-        .filter(|line| line.starts_with(|c: char| c.is_ascii_lowercase() || c == '-'))
+        .filter(|line| line.starts_with(|c: char| c.is_ascii_alphabetic() || c == '-'))
         .filter_map(|line| line.split_once('='))
         .map(|(id, _)| id.trim().to_string())
         .collect()

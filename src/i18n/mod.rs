@@ -93,7 +93,7 @@ fn by_weight(header: &str) -> Vec<LanguageIdentifier> {
         .filter_map(|item| {
             let mut parts = item.split(';').map(str::trim);
             let tag = parts.next().filter(|t| *t != "*")?;
-            let weight = match parts.find_map(|p| p.strip_prefix("q=")) {
+            let weight = match parts.find_map(weight_of) {
                 Some(q) => (q.parse::<f32>().ok().filter(|q| (0.0..=1.0).contains(q))? * 1000.0) as u16,
                 None => 1000,
             };
@@ -102,6 +102,12 @@ fn by_weight(header: &str) -> Vec<LanguageIdentifier> {
         .collect();
     weighted.sort_by_key(|(w, _)| std::cmp::Reverse(*w));
     weighted.into_iter().map(|(_, tag)| tag).collect()
+}
+
+/// The value of a `q=` parameter (any case, spaces allowed: RFC 9110 §12.4.2).
+fn weight_of(param: &str) -> Option<&str> {
+    let (key, value) = param.split_once('=')?;
+    key.trim().eq_ignore_ascii_case("q").then(|| value.trim())
 }
 
 fn bounded(value: &str) -> &str {

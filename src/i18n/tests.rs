@@ -166,6 +166,7 @@ fn accept_language_follows_the_weights() {
     assert_eq!(Lang::from_accept_language("*"), None);
     assert_eq!(Lang::from_accept_language("fr;q=0, de;q=0.5"), Some(Lang::De));
     assert_eq!(Lang::from_accept_language("fr;q=2, it;q=abc, ja"), Some(Lang::Ja));
+    assert_eq!(Lang::from_accept_language("fr;Q=0.1, it ; q = 0.5"), Some(Lang::It));
     assert_eq!(Lang::from_accept_language(&"x,".repeat(100_000)), None);
     assert_eq!(Lang::for_page(None, Some("it-IT,it;q=0.9")), Lang::It);
     assert_eq!(Lang::for_page(Some(Lang::Ja), Some("it-IT")), Lang::Ja);

@@ -74,6 +74,22 @@ pub enum FlowError {
     DevEmail,
     Upstream(UpstreamError),
     Store(StoreError),
+    /// `error`, for a request that asked for `lang` with `ui_locales`: its
+    /// page speaks that language, whatever the browser says.
+    AskedFor {
+        lang: Lang,
+        error: Box<FlowError>,
+    },
+}
+
+impl FlowError {
+    /// This error, arising for `pending`: in the language it asked for.
+    pub fn for_request(self, pending: &PendingRow) -> Self {
+        match kept_lang(pending) {
+            Some(lang) => Self::AskedFor { lang, error: Box::new(self) },
+            None => self,
+        }
+    }
 }
 
 impl From<StoreError> for FlowError {
@@ -191,7 +207,7 @@ impl AuthServer {
         if !same_browser(browser, &pending.browser_hash) {
             let _ = self.store.delete_pending(&pending.id).await;
             tracing::warn!("callback from a browser that did not start the authorization (login CSRF?)");
-            return Err(FlowError::OtherBrowser);
+            return Err(FlowError::OtherBrowser.for_request(&pending));
         }
         Ok(pending)
     }
@@ -260,7 +276,7 @@ impl AuthServer {
         let Some(id) = id.filter(|i| i.len() <= 64) else { return Err(gone) };
         let pending = self.store.pending(id, now).await?.ok_or(FlowError::Expired(Stage::Consent))?;
         if pending.user_id.is_none() || !same_browser(browser, &pending.browser_hash) {
-            return Err(gone);
+            return Err(gone.for_request(&pending));
         }
         Ok(pending)
     }
@@ -272,7 +288,9 @@ impl AuthServer {
         now: i64,
     ) -> Result<ConsentView, FlowError> {
         let pending = self.awaiting_consent(id, browser, now).await?;
-        let client = self.store.client(&pending.client_id).await?.ok_or(FlowError::Expired(Stage::Consent))?;
+        let Some(client) = self.store.client(&pending.client_id).await? else {
+            return Err(FlowError::Expired(Stage::Consent).for_request(&pending));
+        };
         let scopes =
             ScopeSet::parse(&pending.scope).unwrap_or_default().iter().map(|s| s.as_str().to_string()).collect();
         let email = pending.upstream_email.clone().unwrap_or_default();
@@ -302,12 +320,12 @@ impl AuthServer {
         let pending = self.awaiting_consent(id, browser, now).await?;
         let expected = self.consent_csrf(&pending.id, &pending.browser_hash);
         if !constant_time_eq(csrf.unwrap_or("").as_bytes(), expected.as_bytes()) {
-            return Err(FlowError::ForeignForm { other_site: false });
+            return Err(FlowError::ForeignForm { other_site: false }.for_request(&pending));
         }
         let approve = match decision {
             Some("approve") => true,
             Some("deny") => false,
-            _ => return Err(FlowError::NoDecision),
+            _ => return Err(FlowError::NoDecision.for_request(&pending)),
         };
         // Removing the request is what makes the form single-use.
         let pending = self.store.take_pending(&pending.id, now).await?.ok_or(FlowError::Expired(Stage::Consent))?;

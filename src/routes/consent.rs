@@ -104,9 +104,14 @@ fn describe_scope(t: Words, scope: &str) -> String {
 pub async fn submit(
     req: HttpRequest,
     state: web::Data<AppState>,
-    form: web::Form<Decision>,
+    form: Result<web::Form<Decision>, actix_web::Error>,
 ) -> Result<HttpResponse, PageError> {
     let now = state.auth.clock.now();
+    // A body that does not parse (a repeated field, another content type)
+    // is a form that did not come from our page: its page, not actix's text.
+    let Ok(form) = form else {
+        return Err(PageError::new(FlowError::ForeignForm { other_site: false }, page_words(&req, None)));
+    };
     let t = page_words(&req, form.lang.as_deref().and_then(Lang::from_tag));
     if !same_origin(&req, &state.auth.issuer) {
         return Err(PageError::new(FlowError::ForeignForm { other_site: true }, t));

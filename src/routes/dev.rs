@@ -10,7 +10,7 @@ use super::browser_binding::browser_secret;
 use super::page_error::{InWords, PageError};
 use crate::domain::Email;
 use crate::i18n::{Lang, Words};
-use crate::oauth::flow::FlowError;
+use crate::oauth::flow::{FlowError, Stage};
 use crate::upstream::Profile;
 use crate::web::{page_words, render_in, AppState};
 
@@ -46,9 +46,13 @@ pub struct LoginForm {
     name: Option<String>,
 }
 
-pub async fn login_form(req: HttpRequest, query: web::Query<StateQuery>) -> HttpResponse {
-    let state = query.state.as_deref().unwrap_or("");
-    let t = page_words(&req, query.ui_locales.as_deref().and_then(Lang::from_ui_locales));
+pub async fn login_form(req: HttpRequest) -> HttpResponse {
+    // Read leniently: a query that does not parse shows the form, whose
+    // post then fails as a stale sign-in.
+    let query = web::Query::<StateQuery>::from_query(req.query_string()).ok();
+    let state = query.as_ref().and_then(|q| q.state.as_deref()).unwrap_or("");
+    let ui = query.as_ref().and_then(|q| q.ui_locales.as_deref()).and_then(Lang::from_ui_locales);
+    let t = page_words(&req, ui);
     render_in(StatusCode::OK, t, &DevLogin { t, state })
 }
 
@@ -57,9 +61,10 @@ pub async fn login_form(req: HttpRequest, query: web::Query<StateQuery>) -> Http
 pub async fn login_submit(
     req: HttpRequest,
     state: web::Data<AppState>,
-    form: web::Form<LoginForm>,
+    form: Result<web::Form<LoginForm>, actix_web::Error>,
 ) -> Result<HttpResponse, PageError> {
     let now = state.auth.clock.now();
+    let Ok(form) = form else { return Err(PageError::new(FlowError::Expired(Stage::SignIn), page_words(&req, None))) };
     let t = page_words(&req, form.lang.as_deref().and_then(Lang::from_tag));
     let email = form.email.as_deref().map(Email::parse).and_then(Result::ok).ok_or(FlowError::DevEmail).in_words(t)?;
     let name: String = form.name.as_deref().unwrap_or("").trim().chars().take(200).collect();
@@ -74,8 +79,11 @@ pub struct CodeQuery {
     code: Option<String>,
 }
 
-pub async fn callback_page(req: HttpRequest, state: web::Data<AppState>, query: web::Query<CodeQuery>) -> HttpResponse {
-    let code = query.code.as_deref().unwrap_or("");
+/// The client's redirect URI stands in here, so only the browser's
+/// `Accept-Language` says the language.
+pub async fn callback_page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let query = web::Query::<CodeQuery>::from_query(req.query_string()).ok();
+    let code = query.as_ref().and_then(|q| q.code.as_deref()).unwrap_or("");
     let issuer = &state.auth.issuer;
     let curl = format!(
         "curl -u CLIENT_ID:CLIENT_SECRET {issuer}/oauth/token -d grant_type=authorization_code -d code={code} -d redirect_uri={issuer}/dev/callback"

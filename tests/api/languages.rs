@@ -11,7 +11,8 @@ use serde_json::{json, Value};
 use crate::alexa_signing::Req;
 use crate::both_backends;
 use crate::helpers::{
-    hidden_field, location, manager, query_param, spawn_app, speech, Backend, Client, TestApp, ADA, ALEXA_REDIRECT,
+    hidden_field, location, manager, query_param, spawn_app, spawn_app_with, speech, Backend, Client, DevApp, TestApp,
+    ADA, ALEXA_REDIRECT,
 };
 
 both_backends!(
@@ -21,6 +22,8 @@ both_backends!(
     google_clients_get_googles_consent_wording,
     skill_speech_follows_the_request_locale,
     the_consent_wording_is_set_through_the_api,
+    a_request_found_in_another_browser_keeps_its_language,
+    the_limit_page_and_unreadable_forms_speak_the_language_too,
 );
 
 /// A cookie-keeping browser that does not follow redirects and sends
@@ -295,4 +298,83 @@ async fn the_consent_wording_is_set_through_the_api(backend: Backend) {
     let (status, plain) = call(Method::POST, "/admin/api/clients".into(), Some(plain)).await;
     assert_eq!(status, 201);
     assert_eq!(consent_of(plain["client_id"].as_str().unwrap().to_string()).await, "alexa", "the default");
+}
+
+async fn a_request_found_in_another_browser_keeps_its_language(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let client = app.alexa_client().await;
+    let mut params = TestApp::alexa_params(&client, "st");
+    params.push(("ui_locales", "hi"));
+    let started = app.authorize(&browser_speaking(""), &params).await;
+    let state = query_param(&location(&started).unwrap(), "state").unwrap();
+    // Finished in an English browser that never started it: refused, in
+    // the language the request asked for.
+    let other = browser_speaking("en-US");
+    let resp = other.get(app.url(&format!("/oauth/callback?code=c&state={state}"))).send().await.unwrap();
+    assert_eq!(resp.status(), 400);
+    page_in(resp, Lang::Hi, "another browser").await;
+}
+
+async fn the_limit_page_and_unreadable_forms_speak_the_language_too(backend: Backend) {
+    let env = [("LINKBROKER_RATE_LIMIT_AUTHORIZE_PER_IP", "1/min")];
+    let Some(app) = spawn_app_with(backend, &env).await else { return };
+    let client = app.alexa_client().await;
+    let b = browser_speaking("");
+    assert_eq!(app.authorize(&b, &TestApp::alexa_params(&client, "s")).await.status(), 302);
+    for lang in Lang::ALL {
+        let mut params = TestApp::alexa_params(&client, "s");
+        params.push(("ui_locales", lang.tag()));
+        let limited = app.authorize(&b, &params).await;
+        assert_eq!(limited.status(), 429);
+        page_in(limited, lang, "too many attempts").await;
+        // A consent answer that does not parse (a field twice): a page.
+        let body = format!("request=a&csrf=b&decision=approve&lang={0}&lang={0}", lang.tag());
+        let resp = browser_speaking(lang.tag())
+            .post(app.url("/oauth/consent"))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 403);
+        page_in(resp, lang, "unreadable consent form").await;
+    }
+}
+
+/// `serve --dev`'s sign-in page (language from `ui_locales`, carried in its
+/// address), its error, and the code page (the browser's language).
+#[tokio::test]
+async fn the_development_pages_render_in_every_language() {
+    let app = DevApp::spawn().await;
+    let id = app.client("Demo", false).await;
+    let mut english = Vec::new();
+    for lang in Lang::ALL {
+        let b = browser_speaking("");
+        let query = serde_urlencoded::to_string([
+            ("response_type", "code"),
+            ("client_id", id.as_str()),
+            ("redirect_uri", app.redirect.as_str()),
+            ("state", "s"),
+            ("ui_locales", lang.tag()),
+        ])
+        .unwrap();
+        let to = location(&b.get(format!("{}/oauth/authorize?{query}", app.base)).send().await.unwrap()).unwrap();
+        let sign_in = page_in(b.get(&to).send().await.unwrap(), lang, "dev sign-in").await;
+        assert!(sign_in.contains(&format!("name=\"lang\" value=\"{}\"", lang.tag())));
+        let state = query_param(&to, "state").unwrap();
+        let form = [("state", state.as_str()), ("email", "not-an-email"), ("lang", lang.tag())];
+        let bad = b.post(format!("{}/dev/login", app.base)).form(&form).send().await.unwrap();
+        assert_eq!(bad.status(), 400);
+        let bad = page_in(bad, lang, "dev sign-in error").await;
+        let code_page = browser_speaking(lang.tag()).get(format!("{}/dev/callback?code=abc", app.base));
+        let code_page = page_in(code_page.send().await.unwrap(), lang, "dev code page").await;
+        let headings = [heading(&sign_in), heading(&bad), heading(&code_page)];
+        if lang == Lang::En {
+            english = headings.to_vec();
+        } else {
+            for (h, en) in headings.iter().zip(&english) {
+                assert_ne!(h, en, "{} still says {en:?}", lang.tag());
+            }
+        }
+    }
 }
