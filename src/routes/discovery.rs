@@ -2,10 +2,12 @@
 
 use actix_web::{web, HttpResponse};
 
+use crate::i18n::Lang;
 use crate::web::AppState;
 
 pub async fn metadata(state: web::Data<AppState>) -> HttpResponse {
     let iss = &state.auth.issuer;
+    let ui_locales: Vec<&str> = Lang::ALL.iter().map(|l| l.tag()).collect();
     HttpResponse::Ok().insert_header(("Cache-Control", "public, max-age=300")).json(serde_json::json!({
         "issuer": iss.as_ref(),
         "authorization_endpoint": format!("{iss}/oauth/authorize"),
@@ -22,6 +24,8 @@ pub async fn metadata(state: web::Data<AppState>) -> HttpResponse {
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         "code_challenge_methods_supported": ["S256"],
         "authorization_response_iss_parameter_supported": true,
+        // The languages `ui_locales` can ask the pages for (README "Languages").
+        "ui_locales_supported": ui_locales,
     }))
 }
 

@@ -22,6 +22,7 @@ async fn metadata_and_jwks_are_published(backend: Backend) {
     assert_eq!(meta["token_endpoint"], app.url("/oauth/token"));
     assert_eq!(meta["authorization_response_iss_parameter_supported"], true);
     assert!(meta["code_challenge_methods_supported"].as_array().unwrap().iter().any(|m| m == "S256"));
+    assert_eq!(meta["ui_locales_supported"], serde_json::json!(["en", "de", "fr", "es", "it", "ja", "pt-BR", "hi"]));
     let jwks: serde_json::Value = app.api.get(app.url("/oauth/jwks")).send().await.unwrap().json().await.unwrap();
     let keys = jwks["keys"].as_array().unwrap();
     assert_eq!(keys.len(), 1);
