@@ -19,11 +19,14 @@ RUN mkdir -p src tests/api \
     && rm -rf src
 
 # The real sources. sqlx::migrate!, askama and include_str! read migrations/,
-# templates/ and static/ at compile time, so they are embedded in the binary.
+# templates/, static/ and locales/ at compile time, so they are embedded in
+# the binary; build.rs checks the catalogs in locales/.
+COPY build.rs ./
 COPY src ./src
 COPY migrations ./migrations
 COPY templates ./templates
 COPY static ./static
+COPY locales ./locales
 # Forget the dummy crate's build so cargo cannot mistake it for up to date
 # (COPY keeps the files' original, possibly older, modification times).
 RUN rm -rf target/release/.fingerprint/linkbroker-* \
