@@ -20,13 +20,7 @@ async fn token(app: &TestApp) -> String {
 }
 
 async fn call(app: &TestApp, method: reqwest::Method, path: &str, token: &str, body: Option<Value>) -> (u16, Value) {
-    let mut req = app.api.request(method, app.url(path)).bearer_auth(token);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let resp = req.send().await.unwrap();
-    let status = resp.status().as_u16();
-    (status, resp.json().await.unwrap_or(Value::Null))
+    crate::admin_support::api_call(app, token, method, path, body).await
 }
 
 async fn the_api_refuses_missing_wrong_and_revoked_tokens(backend: Backend) {

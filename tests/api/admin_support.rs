@@ -70,3 +70,20 @@ pub async fn admin_browser_again(app: &TestApp) -> (reqwest::Client, String) {
     let csrf = hidden_field(&page, "csrf").expect("csrf field in the admin bar");
     (b, csrf)
 }
+
+/// One admin API call with `token`: the status and the JSON body (null if none).
+pub async fn api_call(
+    app: &TestApp,
+    token: &str,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<serde_json::Value>,
+) -> (u16, serde_json::Value) {
+    let mut req = app.api.request(method, app.url(path)).bearer_auth(token);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let resp = req.send().await.unwrap();
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(serde_json::Value::Null))
+}

@@ -151,6 +151,17 @@ async fn wait_text(c: &Client, text: &str) -> R<()> {
     Err(format!("{text:?} never appeared on {}", c.current_url().await.map(|u| u.to_string()).unwrap_or_default()))
 }
 
+/// The demo client's authorization request, with `ui_locales` if given.
+fn authorize_url(base: &str, client_id: &str, redirect: &str, lang: Option<&str>) -> String {
+    let mut params =
+        vec![("response_type", "code"), ("client_id", client_id), ("redirect_uri", redirect), ("state", "xyz")];
+    params.push(("scope", "profile"));
+    if let Some(lang) = lang {
+        params.push(("ui_locales", lang));
+    }
+    format!("{base}/oauth/authorize?{}", serde_urlencoded::to_string(params).unwrap())
+}
+
 /// Signs `email` in with `ui_locales=lang` up to the consent page, checks
 /// its `<html lang>` and that the approve button reads `allow`, takes the
 /// screenshot `consent-<lang>`, and denies.
@@ -163,16 +174,7 @@ async fn consent_in(
     email: &str,
     allow: &str,
 ) -> R<()> {
-    let query = serde_urlencoded::to_string([
-        ("response_type", "code"),
-        ("client_id", client_id),
-        ("redirect_uri", redirect),
-        ("state", "xyz"),
-        ("scope", "profile"),
-        ("ui_locales", lang),
-    ])
-    .unwrap();
-    c.goto(&format!("{base}/oauth/authorize?{query}")).await.map_err(|e| e.to_string())?;
+    c.goto(&authorize_url(base, client_id, redirect, Some(lang))).await.map_err(|e| e.to_string())?;
     let field = css(c, "#email").await?;
     check(page_contains(c, &format!("<html lang=\"{lang}\">")).await, "the sign-in page is in the asked language")?;
     field.clear().await.map_err(|e| e.to_string())?;
@@ -196,15 +198,7 @@ async fn consent_in(
 async fn scenario(c: &Client, base: &str, client_id: &str, redirect: &str) -> R<()> {
     // The end user, on a phone-sized window as inside the Alexa app.
     c.set_window_size(412, 900).await.map_err(|e| e.to_string())?;
-    let query = serde_urlencoded::to_string([
-        ("response_type", "code"),
-        ("client_id", client_id),
-        ("redirect_uri", redirect),
-        ("state", "xyz"),
-        ("scope", "profile"),
-    ])
-    .unwrap();
-    c.goto(&format!("{base}/oauth/authorize?{query}")).await.map_err(|e| e.to_string())?;
+    c.goto(&authorize_url(base, client_id, redirect, None)).await.map_err(|e| e.to_string())?;
     let email = css(c, "#email").await?;
     shot(c, "dev-login").await?;
     email.clear().await.map_err(|e| e.to_string())?;

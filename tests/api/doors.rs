@@ -6,7 +6,7 @@
 
 use serde_json::{json, Value};
 
-use crate::admin_support::{admin_browser, api_token, create_admin, post_form, ADMIN_EMAIL};
+use crate::admin_support::{admin_browser, api_call as call, api_token, create_admin, post_form, ADMIN_EMAIL};
 use crate::both_backends;
 use crate::helpers::{location, spawn_app, Backend, TestApp};
 use linkbroker::store::{AuditQuery, Store};
@@ -70,16 +70,6 @@ async fn the_ui_audits_every_management_action(backend: Backend) {
         assert_eq!(resp.status(), 303, "{path} {fields:?}");
     }
     assert_audited(&app.store, &format!("admin:{ADMIN_EMAIL}"), "ui").await;
-}
-
-async fn call(app: &TestApp, token: &str, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
-    let mut req = app.api.request(method, app.url(path)).bearer_auth(token);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let resp = req.send().await.unwrap();
-    let status = resp.status().as_u16();
-    (status, resp.json().await.unwrap_or(Value::Null))
 }
 
 async fn the_api_audits_every_management_action(backend: Backend) {

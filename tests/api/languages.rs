@@ -261,15 +261,8 @@ async fn the_consent_wording_is_set_through_the_api(backend: Backend) {
     crate::admin_support::create_admin(&app).await;
     let token = crate::admin_support::api_token(&app, "test").await;
     let call = |method: Method, path: String, body: Option<Value>| {
-        let req = app.api.request(method, app.url(&path)).bearer_auth(&token);
-        let req = match body {
-            Some(b) => req.json(&b),
-            None => req,
-        };
-        async move {
-            let resp = req.send().await.unwrap();
-            (resp.status().as_u16(), resp.json::<Value>().await.unwrap_or(Value::Null))
-        }
+        let (app, token) = (&app, token.clone());
+        async move { crate::admin_support::api_call(app, &token, method, &path, body).await }
     };
     let body = json!({ "name": "Home", "redirect_uris": ["https://oauth-redirect.googleusercontent.com/r/p"],
                        "scopes": ["profile"], "consent": "google" });
