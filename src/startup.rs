@@ -246,6 +246,7 @@ impl Application {
             tokens: Arc::new(TokenKeys::new(derive("refresh-successor"), derive("access-token-mac"))),
             access_cache: Arc::new(crate::oauth::access_cache::AccessCache::with_clock(clock.clone())),
             client_cache: Arc::new(crate::oauth::access_cache::ClientCache::with_clock(clock.clone())),
+            event_cache: Arc::new(crate::oauth::access_cache::EventCache::with_clock(clock.clone())),
             clock: clock.clone(),
             csrf_key: derive("consent-csrf"),
         };

@@ -132,14 +132,19 @@ impl AmazonApi {
         Err(AmazonError::Failed(format!("token endpoint answered {status}")))
     }
 
-    /// Posts an event (`{"event", "context"}`, token filled in) to the
-    /// region's gateway.
-    pub async fn post_event(&self, region: LwaRegion, body: &serde_json::Value) -> Result<GatewayAnswer, AmazonError> {
+    /// Posts an event (`{"event", "context"}`) to the region's gateway with
+    /// `token` in the `Authorization` header: the same token the message
+    /// carries in its scope (`EventMessage::body_with_token`).
+    pub async fn post_event(
+        &self,
+        region: LwaRegion,
+        token: &str,
+        body: &serde_json::Value,
+    ) -> Result<GatewayAnswer, AmazonError> {
         let base = match &self.gateway_override {
             Some(url) => url.as_str().trim_end_matches('/').to_string(),
             None => region.event_gateway().to_string(),
         };
-        let token = body["event"]["endpoint"]["scope"]["token"].as_str().unwrap_or("");
         let resp = self
             .http
             .post(format!("{base}/v3/events"))

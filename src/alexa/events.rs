@@ -95,6 +95,6 @@ async fn disable(
         None => Vec::new(),
     };
     // Nothing this instance cached may outlive the revocation.
-    auth.access_cache.clear();
+    auth.forget_links();
     Ok(revoked)
 }

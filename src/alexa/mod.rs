@@ -8,6 +8,7 @@ mod cert_url;
 mod chain_cache;
 pub mod dialogue;
 mod envelope;
+pub mod event_message;
 pub mod events;
 mod response;
 pub mod smart_home;

@@ -91,6 +91,7 @@ impl Manager {
         if !self.store.set_alexa_event_credentials(id, creds.as_ref(), self.now()).await? {
             return Err(ManageError::NotFound("client"));
         }
+        self.forget_event_targets();
         let (action, detail) = match &creds {
             Some(c) => ("client_alexa_events_set", serde_json::json!({ "alexa_client_id": c.client_id })),
             None => ("client_alexa_events_cleared", serde_json::json!({})),

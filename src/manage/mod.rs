@@ -19,7 +19,7 @@ pub use users::{NewUser, UserKey};
 
 use crate::clock::Clock;
 use crate::domain::{Actor, ParseError};
-use crate::oauth::access_cache::{AccessCache, ClientCache};
+use crate::oauth::access_cache::{AccessCache, ClientCache, EventCache};
 use crate::oauth::AuthServer;
 use crate::store::{AuditEvent, Store, StoreError};
 
@@ -67,13 +67,14 @@ pub struct Manager {
     clock: Clock,
     access_cache: Option<Arc<AccessCache>>,
     client_cache: Option<Arc<ClientCache>>,
+    event_cache: Option<Arc<EventCache>>,
 }
 
 impl Manager {
     /// For the command line: no caches here (serving instances follow
     /// within the 2 s cache bound).
     pub fn offline(store: Store, clock: Clock) -> Self {
-        Self { store, clock, access_cache: None, client_cache: None }
+        Self { store, clock, access_cache: None, client_cache: None, event_cache: None }
     }
 
     /// For a serving instance: changes clear its caches at once.
@@ -83,6 +84,7 @@ impl Manager {
             clock: auth.clock.clone(),
             access_cache: Some(auth.access_cache.clone()),
             client_cache: Some(auth.client_cache.clone()),
+            event_cache: Some(auth.event_cache.clone()),
         }
     }
 
@@ -95,16 +97,24 @@ impl Manager {
     }
 
     /// What a token resolves to may have changed (revocation, disabling,
-    /// permissions).
+    /// permissions), and with it which Amazon grant an event uses.
     fn forget_tokens(&self) {
         if let Some(c) = &self.access_cache {
             c.clear();
         }
+        self.forget_event_targets();
     }
 
     /// A client's secret or existence changed.
     fn forget_clients(&self) {
         if let Some(c) = &self.client_cache {
+            c.clear();
+        }
+    }
+
+    /// What an event needs changed (a client's event credentials).
+    fn forget_event_targets(&self) {
+        if let Some(c) = &self.event_cache {
             c.clear();
         }
     }

@@ -3,14 +3,21 @@
 //! request:
 //! - resolved access tokens (`AccessCache`), keyed by token hash;
 //! - successful client authentications (`ClientCache`), keyed by client id
-//!   and secret hash, so a refresh is one statement, not two.
+//!   and secret hash, so a refresh is one statement, not two;
+//! - what a Smart Home event needs (`EventCache`): the user's Amazon grant
+//!   for a client, its opened access token and the client's event
+//!   credentials, keyed by client id and the user as the vendor named them,
+//!   so an event costs no database read while its token is fresh.
 //!
 //! Bound: an entry is served for at most `TTL` (2 s) after it was read from
 //! the database, and an access token never past its own expiry. Disabling a
 //! user, revoking a link, changing permissions, rotating a client secret or
-//! removing a client (on any instance, or from the CLI) therefore takes
-//! effect within 2 s everywhere; revocations made by this process also clear
-//! the token cache at once. Keys are hashes, never tokens or secrets.
+//! removing a client, changing its event credentials, a new AcceptGrant or a
+//! dropped Amazon grant (on any instance, or from the CLI) therefore takes
+//! effect within 2 s everywhere; such changes made by this process clear its
+//! caches at once. Keys are hashes or ids, never tokens or secrets (the
+//! event cache's values hold opened Amazon tokens, in this process's memory
+//! only, as the sealed columns do while a request uses them).
 
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -21,7 +28,7 @@ use std::time::Duration;
 use crate::clock::Clock;
 
 use crate::domain::TokenHash;
-use crate::store::{ClientRow, ResolvedToken};
+use crate::store::{ClientRow, EventTarget, ResolvedToken};
 
 pub const TTL: Duration = Duration::from_secs(2);
 /// Entries per generation; two generations cap memory (about 400 bytes an
@@ -133,6 +140,10 @@ impl AccessCache {
 
 /// (client id, SHA-256 of the presented secret) → the authenticated client.
 pub type ClientCache = TtlCache<(String, TokenHash), ClientRow>;
+
+/// (client id, user email or id) → that user's live Amazon grant for the
+/// client with the client's event credentials (`None`: no such grant).
+pub type EventCache = TtlCache<(String, String), Option<std::sync::Arc<EventTarget>>>;
 
 #[cfg(test)]
 mod tests {

@@ -98,7 +98,7 @@ impl AuthServer {
     ) -> Result<OAuthError, OAuthError> {
         if let Some(grant_id) = &grant_id {
             self.store.revoke_grant(grant_id, "code_replay", now).await?;
-            self.access_cache.clear();
+            self.forget_links();
         }
         self.store
             .audit(

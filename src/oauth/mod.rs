@@ -40,8 +40,21 @@ pub struct AuthServer {
     pub access_cache: Arc<access_cache::AccessCache>,
     /// Authenticated clients for a couple of seconds (see `access_cache`).
     pub client_cache: Arc<access_cache::ClientCache>,
+    /// What Smart Home events need, for a couple of seconds (see
+    /// `access_cache`).
+    pub event_cache: Arc<access_cache::EventCache>,
     pub clock: Clock,
     /// Keys CSRF tokens: the consent form's (to its request and browser) and
     /// the admin forms' (to the session), each under its own label.
     pub csrf_key: ring::hmac::Key,
+}
+
+impl AuthServer {
+    /// A link ended on this instance: nothing cached of it here (token
+    /// resolutions, its Amazon grant for events) may outlive that. Other
+    /// instances follow within the caches' 2 s bound.
+    pub fn forget_links(&self) {
+        self.access_cache.clear();
+        self.event_cache.clear();
+    }
 }

@@ -205,7 +205,7 @@ impl AuthServer {
     async fn theft(&self, client: &ClientRow, grant: &GrantRow, now: i64) -> Result<OAuthError, OAuthError> {
         self.store.revoke_grant(&grant.id, "refresh_reuse", now).await?;
         // No cached resolution of this link may outlive the revocation here.
-        self.access_cache.clear();
+        self.forget_links();
         self.store
             .audit(
                 AuditEvent {

@@ -39,7 +39,7 @@ impl AuthServer {
     async fn revoke_link_of_refresh(&self, client: &ClientRow, token: &str, now: i64) -> Result<bool, OAuthError> {
         let Some((grant, _)) = self.genuine_refresh(client, token).await? else { return Ok(false) };
         if self.store.revoke_grant(&grant.id, "revoked_by_client", now).await? {
-            self.access_cache.clear();
+            self.forget_links();
             self.store
                 .audit(
                     AuditEvent {

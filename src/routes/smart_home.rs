@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 
 use super::limits;
 use super::token::error_response;
+use crate::alexa::event_message::EventMessage;
 use crate::alexa::smart_home::{accept_grant_failed, accept_grant_response, AcceptGrantError, EventOutcome};
 use crate::alexa::{events, Envelope};
 use crate::oauth::client_auth::ClientCredentials;
@@ -128,13 +129,11 @@ pub async fn send(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes
     if request.user.is_empty() || request.user.len() > 320 {
         return bad_request("user is the user's email or id");
     }
-    if !request.event.is_object() || !request.event["header"].is_object() {
-        return bad_request("event is an Alexa event object with header, endpoint and payload");
-    }
-    let outcome = state
-        .smart_home
-        .send_event(&state.auth, &client, &request.user, &request.event, request.context.as_ref(), now)
-        .await;
+    let message = match EventMessage::parse(request.event, request.context) {
+        Ok(m) => m,
+        Err(why) => return bad_request(&why),
+    };
+    let outcome = state.smart_home.send_event(&state.auth, &client, &request.user, &message, now).await;
     match outcome {
         Ok(EventOutcome::Accepted) => HttpResponse::Accepted().json(json!({ "status": 202 })),
         Ok(EventOutcome::NoGrant) => HttpResponse::NotFound().json(json!({
@@ -145,7 +144,6 @@ pub async fn send(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes
             "status": amazon_status, "error": "grant_dropped",
             "message": format!("Amazon ended the grant ({reason}); the user must enable the skill and link again"),
         })),
-        Ok(EventOutcome::Invalid(message)) => bad_request(&message),
         Ok(EventOutcome::Refused { amazon_status, message }) => {
             HttpResponse::build(StatusCode::BAD_REQUEST).json(json!({ "status": amazon_status, "message": message }))
         }

@@ -9,12 +9,14 @@
 use super::{Store, StoreError};
 
 /// A table's secret column: how to list it and how to rewrite one value.
-pub(super) struct Column {
+struct Column {
     pub select: &'static str,
     pub update: &'static str,
     pub purpose: fn(&str) -> String,
 }
 
+/// Every sealed column, in one place: server secrets, signing keys, each
+/// client's "Send Alexa Events" secret, and the Amazon tokens of each grant.
 const COLUMNS: &[Column] = &[
     Column {
         select: "SELECT name, value FROM server_secrets",
@@ -26,6 +28,21 @@ const COLUMNS: &[Column] = &[
         update: "UPDATE signing_keys SET private_der = $1 WHERE kid = $2 AND private_der = $3",
         purpose: |kid| format!("signing_keys:{kid}"),
     },
+    Column {
+        select: "SELECT id, alexa_events_secret FROM clients WHERE alexa_events_secret IS NOT NULL",
+        update: "UPDATE clients SET alexa_events_secret = $1 WHERE id = $2 AND alexa_events_secret = $3",
+        purpose: super::alexa_credentials::secret_purpose,
+    },
+    Column {
+        select: "SELECT grant_id, refresh_token FROM alexa_grants WHERE refresh_token IS NOT NULL",
+        update: "UPDATE alexa_grants SET refresh_token = $1 WHERE grant_id = $2 AND refresh_token = $3",
+        purpose: super::alexa_grants::refresh_purpose,
+    },
+    Column {
+        select: "SELECT grant_id, access_token FROM alexa_grants WHERE access_token IS NOT NULL",
+        update: "UPDATE alexa_grants SET access_token = $1 WHERE grant_id = $2 AND access_token = $3",
+        purpose: super::alexa_grants::access_purpose,
+    },
 ];
 
 impl Store {
@@ -34,7 +51,7 @@ impl Store {
     /// not be opened by the instances (a sealed value under a key they
     /// lack, or a plain value beside sealed ones).
     pub async fn check_keys_match(&self) -> Result<(), String> {
-        for column in COLUMNS.iter().chain(super::alexa_grants::SEALED_COLUMNS) {
+        for column in COLUMNS {
             let rows: Vec<(String, String)> =
                 sqlx::query_as(column.select).fetch_all(&self.pool).await.map_err(|e| e.to_string())?;
             for (key, stored) in rows {
@@ -54,7 +71,7 @@ impl Store {
     /// it. Returns how many values were rewritten.
     pub async fn seal_at_rest(&self) -> Result<u64, StoreError> {
         let mut rewritten = 0;
-        for column in COLUMNS.iter().chain(super::alexa_grants::SEALED_COLUMNS) {
+        for column in COLUMNS {
             let rows: Vec<(String, String)> = sqlx::query_as(column.select).fetch_all(&self.pool).await?;
             for (key, stored) in rows {
                 if self.vault.is_current(&stored) {

@@ -40,6 +40,7 @@ mod revocation;
 mod scale_out;
 mod sealing;
 mod smart_home;
+mod smart_home_events;
 mod tls;
 mod token;
 mod upgrade;

@@ -112,12 +112,20 @@ impl SmartHome {
     }
 
     pub async fn event(&self) -> (u16, Value) {
-        let resp = self
-            .app
+        self.send(json!({ "user": "ada@example.com", "event": change_report(), "context": { "properties": [] } })).await
+    }
+
+    /// `POST /alexa/events` with `body` on this instance.
+    pub async fn send(&self, body: Value) -> (u16, Value) {
+        self.send_on(&self.app, body).await
+    }
+
+    pub async fn send_on(&self, app: &TestApp, body: Value) -> (u16, Value) {
+        let resp = app
             .api
-            .post(self.app.url("/alexa/events"))
+            .post(app.url("/alexa/events"))
             .basic_auth(&self.client.id, Some(&self.client.secret))
-            .json(&json!({ "user": "ada@example.com", "event": change_report(), "context": { "properties": [] } }))
+            .json(&body)
             .send()
             .await
             .unwrap();

@@ -3,11 +3,13 @@
 //! HTTP like Alexa and a browser would. Split by job: databases (`db`),
 //! spawning (`spawn`), driving the flows (`flow`) and reading HTML (`html`).
 
+mod contracts;
 mod db;
 mod flow;
 mod html;
 mod spawn;
 
+pub use contracts::*;
 pub use db::*;
 pub use flow::*;
 pub use html::*;

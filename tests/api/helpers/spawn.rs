@@ -33,11 +33,10 @@ pub struct TestApp {
 
 impl TestApp {
     /// A second instance on the same database, issuer and mock LWA, as behind
-    /// a load balancer. Its own `lwa` mock is unused.
+    /// a load balancer, sharing this one's clock (days passed in a test pass
+    /// for both). Its own `lwa` mock is unused.
     pub async fn spawn_sibling(&self) -> TestApp {
-        let env = [("LINKBROKER_PUBLIC_URL", self.base.as_str())];
-        let vars = app_env(&self.lwa.uri(), &self.database_url, &env);
-        start_in_process(vars, MockServer::start().await, self.database_url.clone(), None, None, None).await
+        self.spawn_sibling_with(&[]).await
     }
 
     /// Another instance on this database with `env` added (e.g. other
@@ -46,7 +45,8 @@ impl TestApp {
         let mut all = vec![("LINKBROKER_PUBLIC_URL", self.base.as_str())];
         all.extend_from_slice(env);
         let vars = app_env(&self.lwa.uri(), &self.database_url, &all);
-        start_in_process(vars, MockServer::start().await, self.database_url.clone(), None, None, None).await
+        let lwa = MockServer::start().await;
+        start_in_process(vars, lwa, self.database_url.clone(), None, None, None, Some(self.clock.clone())).await
     }
 
     /// What building an instance on this database with `env` says (for
@@ -87,7 +87,7 @@ pub async fn spawn_app_custom(
     let lwa = MockServer::start().await;
     let (database_url, dir) = fresh_database(backend).await?;
     let vars = app_env(&lwa.uri(), &database_url, env);
-    Some(start_in_process(vars, lwa, database_url, dir, toml, alexa_trust).await)
+    Some(start_in_process(vars, lwa, database_url, dir, toml, alexa_trust, None).await)
 }
 
 /// `n` instances started at the same moment on one fresh database, sharing
@@ -105,7 +105,7 @@ pub async fn spawn_apps_together(backend: Backend, n: usize) -> Option<Vec<TestA
         .map(|lwa| {
             let vars = app_env(&lwa_uri, &database_url, &env);
             // The first app owns (and deletes) the SQLite folder.
-            tokio::spawn(start_in_process(vars, lwa, database_url.clone(), dir.take(), None, None))
+            tokio::spawn(start_in_process(vars, lwa, database_url.clone(), dir.take(), None, None, None))
         })
         .collect();
     let mut apps = Vec::new();
@@ -122,6 +122,7 @@ async fn start_in_process(
     dir: Option<TempDir>,
     toml: Option<&str>,
     alexa_trust: Option<AlexaTrust>,
+    clock: Option<Clock>,
 ) -> TestApp {
     let config = toml.map(|body| {
         let path = dir_for_config(&dir).join("linkbroker.toml");
@@ -129,7 +130,7 @@ async fn start_in_process(
         path
     });
     let settings = Settings::from_sources(config.as_deref(), vars).expect("test settings are valid");
-    let clock = Clock::default();
+    let clock = clock.unwrap_or_default();
     let options = Options { clock: clock.clone(), ..Default::default() };
     let app = match alexa_trust {
         Some(trust) => Application::build_with_alexa_trust(settings, options, trust).await,
