@@ -32,7 +32,7 @@ both_backends!(
 
 const EVENTS_ID: &str = "amzn1.application-oa2-client.events";
 const EVENTS_SECRET: &str = "events-secret-value-1234";
-const AMAZON_REFRESH: &str = "Atzr|amazon-refresh-original";
+pub const AMAZON_REFRESH: &str = "Atzr|amazon-refresh-original";
 
 pub struct SmartHome {
     pub app: TestApp,
@@ -186,7 +186,7 @@ impl SmartHome {
             .await;
     }
 
-    async fn grant(&self) -> linkbroker::store::AlexaGrant {
+    pub async fn grant(&self) -> linkbroker::store::AlexaGrant {
         let links = self.app.store.user_links(&self.user_id().await).await.unwrap();
         self.app.store.alexa_grant(&links[0].id).await.unwrap().expect("a kept grant")
     }
