@@ -68,22 +68,33 @@ pub struct GatewayAnswer {
 pub struct AmazonApi {
     http: reqwest::Client,
     token_url: Url,
-    gateway_override: Option<Url>,
+    /// `/v3/events` of each region's gateway (na, eu, fe), parsed once.
+    events_urls: [Url; 3],
     timeout: Duration,
 }
 
 impl AmazonApi {
     pub fn new(settings: &Settings) -> anyhow::Result<Self> {
         let timeout = Duration::from_secs(settings.alexa_event_timeout_seconds as u64);
+        // Connections to the gateway stay open between events (reqwest's
+        // pool); an idle one is closed after a minute.
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(timeout)
             .timeout(timeout)
+            .pool_idle_timeout(Duration::from_secs(60))
             .build()?;
+        let events_url = |region: LwaRegion| {
+            let base = match &settings.alexa_event_gateway_url {
+                Some(url) => url.as_str().trim_end_matches('/').to_string(),
+                None => region.event_gateway().to_string(),
+            };
+            Url::parse(&format!("{base}/v3/events"))
+        };
         Ok(Self {
             http,
             token_url: settings.lwa.token_url.clone(),
-            gateway_override: settings.alexa_event_gateway_url.clone(),
+            events_urls: [events_url(LwaRegion::Na)?, events_url(LwaRegion::Eu)?, events_url(LwaRegion::Fe)?],
             timeout,
         })
     }
@@ -132,30 +143,36 @@ impl AmazonApi {
         Err(AmazonError::Failed(format!("token endpoint answered {status}")))
     }
 
-    /// Posts an event (`{"event", "context"}`) to the region's gateway with
-    /// `token` in the `Authorization` header: the same token the message
-    /// carries in its scope (`EventMessage::body_with_token`).
+    /// Posts an event (`{"event", "context"}` as JSON) to the region's
+    /// gateway with `token` in the `Authorization` header: the same token
+    /// the message carries in its scope (`EventMessage::body_with_token`).
     pub async fn post_event(
         &self,
         region: LwaRegion,
         token: &str,
-        body: &serde_json::Value,
+        body: Vec<u8>,
     ) -> Result<GatewayAnswer, AmazonError> {
-        let base = match &self.gateway_override {
-            Some(url) => url.as_str().trim_end_matches('/').to_string(),
-            None => region.event_gateway().to_string(),
+        let url = match region {
+            LwaRegion::Na => &self.events_urls[0],
+            LwaRegion::Eu => &self.events_urls[1],
+            LwaRegion::Fe => &self.events_urls[2],
         };
         let resp = self
             .http
-            .post(format!("{base}/v3/events"))
+            .post(url.clone())
             .bearer_auth(token)
-            .json(body)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(body)
             .send()
             .await
             .map_err(transport)?;
         let status = resp.status().as_u16();
         let bytes = resp.bytes().await.map_err(transport)?;
-        let body = serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null);
+        // Only a refusal's body says anything (its payload.code).
+        let body = match status {
+            200..=299 => serde_json::Value::Null,
+            _ => serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null),
+        };
         Ok(GatewayAnswer { status, body })
     }
 }

@@ -108,12 +108,14 @@ pub async fn relay(
     }
 }
 
+/// The request as sent; `event` and `context` stay raw JSON text
+/// (`EventMessage` reads only what it needs).
 #[derive(Deserialize)]
 pub struct EventRequest {
     user: String,
-    event: Value,
+    event: Box<serde_json::value::RawValue>,
     #[serde(default)]
-    context: Option<Value>,
+    context: Option<Box<serde_json::value::RawValue>>,
 }
 
 pub async fn send(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes) -> HttpResponse {
@@ -129,7 +131,7 @@ pub async fn send(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes
     if request.user.is_empty() || request.user.len() > 320 {
         return bad_request("user is the user's email or id");
     }
-    let message = match EventMessage::parse(request.event, request.context) {
+    let message = match EventMessage::parse(&request.event, request.context) {
         Ok(m) => m,
         Err(why) => return bad_request(&why),
     };

