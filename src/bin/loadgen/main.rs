@@ -11,21 +11,33 @@
 //! refresh figure stands beside the database's own ceiling from the same
 //! run. Prints a table per database and writes JSON and Markdown.
 
+mod agent;
 mod mock_lwa;
 mod pgfloor;
 mod report;
 mod scenarios;
+mod seed;
 mod server;
 mod signed;
+mod soak;
 
 use clap::Parser;
 
 #[derive(Parser, Debug, Clone)]
 #[command(about = "Benchmarks a linkbroker release binary on this machine")]
 pub struct Args {
-    /// all, or a comma list of: healthz, links, refresh, userinfo, introspect, alexa, alexa-signed, events, gateway
+    /// A comma list of: all, healthz, links, refresh, userinfo, introspect,
+    /// alexa, alexa-signed, events, gateway, soak (`all` is every timed
+    /// scenario; `soak` runs once per database after them)
     #[arg(long, default_value = "all")]
     pub scenario: String,
+    /// Minutes the soak runs
+    #[arg(long, default_value_t = 10)]
+    pub soak_minutes: u64,
+    /// The soak's steady rate, operations per second over all its clients
+    /// (the first `--concurrency`)
+    #[arg(long, default_value_t = 1500)]
+    pub soak_rate: u64,
     /// Concurrent virtual clients per scenario; a comma list runs each
     #[arg(long, default_value = "32,64", value_delimiter = ',')]
     pub concurrency: Vec<usize>,
@@ -88,7 +100,7 @@ async fn measure(args: &Args) -> anyhow::Result<Vec<report::Run>> {
         eprintln!("== {db}: starting linkbroker");
         let srv = server::Server::start(args, &url, &lwa).await?;
         let seeding = std::time::Instant::now();
-        let pool = scenarios::seed(&srv, args.links, 64).await?;
+        let pool = seed::seed(&srv, args.links, 64).await?;
         eprintln!("   linked {} accounts in {:.0} s", pool.len(), seeding.elapsed().as_secs_f64());
         let mut results = Vec::new();
         for &concurrency in &args.concurrency {
@@ -99,11 +111,17 @@ async fn measure(args: &Args) -> anyhow::Result<Vec<report::Run>> {
                 results.push(result);
             }
         }
+        let soak = if scenarios::soak_selected(&args.scenario) {
+            eprintln!("   soak: {} minutes at {} operations/s ...", args.soak_minutes, args.soak_rate);
+            Some(soak::run(&srv, &pool, args).await?)
+        } else {
+            None
+        };
         let footprint = srv.footprint().await?;
         srv.stop();
         server::drop_database(&url, &args.postgres_admin_url).await;
         let floors = if db == "postgres" { pgfloor::run(args) } else { Vec::new() };
-        runs.push(report::Run { database: db.to_string(), results, footprint, floors });
+        runs.push(report::Run { database: db.to_string(), results, footprint, floors, soak });
     }
     Ok(runs)
 }

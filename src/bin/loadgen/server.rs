@@ -119,6 +119,32 @@ impl Server {
         Ok(())
     }
 
+    /// An admin API token, made with the CLI as an operator would.
+    pub fn add_admin_token(&self) -> anyhow::Result<String> {
+        use std::io::Write;
+        let mut child = Command::new(&self.bin)
+            .args(["admin", "add", "--email", "bench-admin@example.com", "--password-stdin"])
+            .envs(self.env.iter().cloned())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()?;
+        child.stdin.take().expect("piped stdin").write_all(b"a long bench admin password")?;
+        let out = child.wait_with_output()?;
+        anyhow::ensure!(out.status.success(), "admin add failed: {}", String::from_utf8_lossy(&out.stderr));
+        let out = Command::new(&self.bin)
+            .args(["admin", "token", "create", "--email", "bench-admin@example.com", "--name", "soak"])
+            .envs(self.env.iter().cloned())
+            .output()?;
+        anyhow::ensure!(out.status.success(), "admin token create failed: {}", String::from_utf8_lossy(&out.stderr));
+        Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+    }
+
+    /// The server's resident memory now.
+    pub fn rss_kb(&self) -> u64 {
+        rss_kb(self.child.id())
+    }
+
     /// Registers a client with the CLI, as an operator would.
     pub fn add_client(&self, redirect_uri: &str) -> anyhow::Result<(String, String)> {
         let out = Command::new(&self.bin)
