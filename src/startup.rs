@@ -72,7 +72,7 @@ async fn successor_key(store: &Store, now: i64) -> anyhow::Result<String> {
 }
 
 /// Opens the database, applies migrations, and seals with the configured
-/// keys (`serve` and every command).
+/// keys (`serve` and every command). Call `adopt_dev_key` first.
 pub async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
     let store = Store::connect(settings.database_url.as_str()).await.with_context(|| {
         format!("cannot open the database (LINKBROKER_DATABASE_URL={})", settings.database_url.redacted())
@@ -83,30 +83,50 @@ pub async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
 
 fn vault_of(settings: &Settings) -> crate::vault::Vault {
     let previous: Vec<[u8; 32]> = settings.secrets_key_previous.iter().map(|k| k.0).collect();
-    crate::vault::Vault::new(settings.secrets_key.map(|k| k.0), &previous)
+    let origin = match (&settings.secrets_key_origin, dev_key_file(settings)) {
+        (Some(origin), _) => origin.clone(),
+        (None, Some(file)) => format!(
+            "LINKBROKER_SECRETS_KEY and LINKBROKER_SECRETS_KEY_FILE are unset, and there is no {} beside the \
+             database",
+            file.display()
+        ),
+        (None, None) => "LINKBROKER_SECRETS_KEY and LINKBROKER_SECRETS_KEY_FILE are unset".into(),
+    };
+    crate::vault::Vault::new(settings.secrets_key.map(|k| k.0), &previous).with_origin(origin)
 }
 
-/// `serve --dev` without a key: one generated beside the SQLite file (and
-/// reused on the next start), so development databases are sealed too.
-fn dev_secrets_key(settings: &mut Settings) -> anyhow::Result<()> {
+/// The key file `serve --dev` keeps beside a SQLite database
+/// (`linkbroker.db.secrets-key` beside `linkbroker.db`).
+pub fn dev_key_file(settings: &Settings) -> Option<std::path::PathBuf> {
+    let db = settings.database_url.sqlite_file()?;
+    Some(std::path::PathBuf::from(format!("{}.secrets-key", db.display())))
+}
+
+/// Without a configured key, a SQLite database's dev key file is used when
+/// it exists, by every command as by `serve --dev`, so the CLI opens the
+/// database `serve --dev` made; `create` (`serve --dev`) writes one when it
+/// is missing, so development databases are sealed too. Returns the file
+/// used, if any.
+pub fn adopt_dev_key(settings: &mut Settings, create: bool) -> anyhow::Result<Option<std::path::PathBuf>> {
     if settings.secrets_key.is_some() {
-        return Ok(());
+        return Ok(None);
     }
-    let Some(db) = settings.database_url.sqlite_file() else { return Ok(()) };
-    let path = std::path::PathBuf::from(format!("{}.secrets-key", db.display()));
+    let Some(path) = dev_key_file(settings) else { return Ok(None) };
     let text = match std::fs::read_to_string(&path) {
         Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && create => {
             let key = crate::vault::generate_key();
             write_private(&path, &key).with_context(|| format!("writing the dev secrets key {}", path.display()))?;
             tracing::info!(path = %path.display(), "generated a secrets key for this development database");
             key
         }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(e).with_context(|| format!("reading the dev secrets key {}", path.display())),
     };
     let key = crate::vault::parse_key(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
     settings.secrets_key = Some(crate::settings::KeyBytes(key));
-    Ok(())
+    settings.secrets_key_origin = Some(format!("the key file {} beside the database", path.display()));
+    Ok(Some(path))
 }
 
 /// A file only its owner can read.
@@ -181,8 +201,8 @@ impl Application {
             None => format!("{scheme}://{address}"),
         };
         let mut settings = settings;
-        if options.dev {
-            dev_secrets_key(&mut settings)?;
+        if let Some(file) = adopt_dev_key(&mut settings, options.dev)? {
+            tracing::info!(path = %file.display(), "sealing secrets with the key file beside the database");
         }
         let store = if patient {
             let store = crate::standby::connect_patiently(&settings, &listener, tls.clone()).await?;
@@ -195,6 +215,8 @@ impl Application {
         // (never a silent new key), and what is plain or under an older key
         // is sealed under the current one.
         let resealed = store.seal_at_rest().await.context("checking the sealed secrets")?;
+        // Every value is sealed now: a plain one written later is refused.
+        store.vault().refuse_plain();
         match store.vault().key_id() {
             Some(id) if resealed > 0 => tracing::info!(key_id = id, resealed, "sealed secrets at rest"),
             Some(_) => {}

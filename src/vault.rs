@@ -20,12 +20,22 @@ const PREFIX: &str = "sealed:v1:";
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum VaultError {
-    /// A sealed value, but no configured key has its id.
+    /// A sealed value, but no configured key has its id; the second field
+    /// says where the keys were looked for.
     #[error(
-        "a secret in the database is sealed with key {0}, which is not configured: set LINKBROKER_SECRETS_KEY \
-         to that key (or list it in LINKBROKER_SECRETS_KEY_PREVIOUS)"
+        "a secret in the database is sealed with key {0}, which is not configured ({1}): set \
+         LINKBROKER_SECRETS_KEY (or LINKBROKER_SECRETS_KEY_FILE) to that key, or list it in \
+         LINKBROKER_SECRETS_KEY_PREVIOUS"
     )]
-    MissingKey(String),
+    MissingKey(String, String),
+    /// A plain value where a key is configured and the database was sealed:
+    /// written around linkbroker (a downgrade), never trusted.
+    #[error(
+        "a secret in the database ({0}) is stored in plain text although LINKBROKER_SECRETS_KEY is set and the \
+         database was sealed: linkbroker never writes it so. Restore the value from a backup, or start `serve` \
+         once with the key to seal values stored before the key was set"
+    )]
+    Plain(String),
     /// The right key id, but the value does not open: tampered, or moved
     /// from another row.
     #[error("a sealed secret in the database does not open ({0}): it was altered or copied from another row")]
@@ -48,10 +58,22 @@ impl SealKey {
 }
 
 /// The configured keys: `current` seals; it and `previous` open.
-#[derive(Default)]
 pub struct Vault {
     current: Option<SealKey>,
     previous: Vec<SealKey>,
+    /// Where the keys came from, for errors ("LINKBROKER_SECRETS_KEY",
+    /// "the dev key file /x/linkbroker.db.secrets-key", ...).
+    origin: String,
+    /// Plain values are read as they are (before startup sealing, or with
+    /// no key); once sealing ran with a key, a plain value is refused.
+    plain_allowed: std::sync::atomic::AtomicBool,
+}
+
+impl Default for Vault {
+    /// No key: values are stored and read as they are.
+    fn default() -> Self {
+        Self::new(None, &[])
+    }
 }
 
 impl std::fmt::Debug for Vault {
@@ -84,7 +106,26 @@ pub fn is_sealed(stored: &str) -> bool {
 
 impl Vault {
     pub fn new(current: Option<[u8; 32]>, previous: &[[u8; 32]]) -> Self {
-        Self { current: current.as_ref().map(SealKey::new), previous: previous.iter().map(SealKey::new).collect() }
+        Self {
+            current: current.as_ref().map(SealKey::new),
+            previous: previous.iter().map(SealKey::new).collect(),
+            origin: if current.is_some() { "LINKBROKER_SECRETS_KEY".into() } else { "no key is configured".into() },
+            plain_allowed: std::sync::atomic::AtomicBool::new(true),
+        }
+    }
+
+    /// Says where the keys were looked for, in errors.
+    pub fn with_origin(mut self, origin: impl Into<String>) -> Self {
+        self.origin = origin.into();
+        self
+    }
+
+    /// Every value is sealed now (startup sealing ran with a key): from here
+    /// on a plain value is refused.
+    pub fn refuse_plain(&self) {
+        if self.current.is_some() {
+            self.plain_allowed.store(false, std::sync::atomic::Ordering::Relaxed);
+        }
     }
 
     /// Whether a key is configured (values are sealed on write).
@@ -115,6 +156,14 @@ impl Vault {
     /// The plain value of `stored` (sealed for `purpose`, or plain text from
     /// before a key was set).
     pub fn open(&self, purpose: &str, stored: &str) -> Result<String, VaultError> {
+        if !is_sealed(stored) && !self.plain_allowed.load(std::sync::atomic::Ordering::Relaxed) {
+            return Err(VaultError::Plain(purpose.to_string()));
+        }
+        self.open_any(purpose, stored)
+    }
+
+    /// `open`, plain values included (startup sealing reads them to seal them).
+    fn open_any(&self, purpose: &str, stored: &str) -> Result<String, VaultError> {
         let Some(rest) = stored.strip_prefix(PREFIX) else { return Ok(stored.to_string()) };
         let (id, body) = rest.split_once(':').ok_or_else(|| VaultError::Corrupt("malformed".into()))?;
         let key = self
@@ -122,7 +171,7 @@ impl Vault {
             .iter()
             .chain(self.previous.iter())
             .find(|k| k.id == id)
-            .ok_or_else(|| VaultError::MissingKey(id.to_string()))?;
+            .ok_or_else(|| VaultError::MissingKey(id.to_string(), self.origin.clone()))?;
         let bytes = URL_SAFE_NO_PAD.decode(body).map_err(|_| VaultError::Corrupt("not base64url".into()))?;
         if bytes.len() < NONCE_LEN {
             return Err(VaultError::Corrupt("too short".into()));
@@ -159,7 +208,7 @@ impl Vault {
         if !self.needs_reseal(stored) {
             return Ok(None);
         }
-        Ok(Some(self.seal(purpose, &self.open(purpose, stored)?)))
+        Ok(Some(self.seal(purpose, &self.open_any(purpose, stored)?)))
     }
 }
 
@@ -183,8 +232,9 @@ mod tests {
         tampered.push(if sealed.ends_with('A') { 'B' } else { 'A' });
         assert!(v.open("server_secret:k", &tampered).is_err());
         let other = Vault::new(Some(B), &[]);
-        assert!(matches!(other.open("server_secret:k", &sealed), Err(VaultError::MissingKey(_))));
-        assert!(matches!(Vault::default().open("server_secret:k", &sealed), Err(VaultError::MissingKey(_))));
+        assert!(matches!(other.open("server_secret:k", &sealed), Err(VaultError::MissingKey(..))));
+        let e = Vault::default().with_origin("no key, and no /x.db.secrets-key").open("server_secret:k", &sealed);
+        assert!(e.unwrap_err().to_string().contains("no /x.db.secrets-key"), "says where it looked");
     }
 
     #[test]
@@ -201,6 +251,18 @@ mod tests {
         assert!(!rotated.needs_reseal(&resealed));
         assert_eq!(Vault::new(Some(B), &[]).open("p", &resealed).unwrap(), "x");
         assert_eq!(rotated.reseal("p", &resealed).unwrap(), None);
+    }
+
+    #[test]
+    fn plain_values_are_refused_once_the_database_is_sealed() {
+        let v = Vault::new(Some(A), &[]);
+        assert_eq!(v.open("p", "plain").unwrap(), "plain", "before startup sealing ran");
+        v.refuse_plain();
+        assert_eq!(v.open("p", "plain"), Err(VaultError::Plain("p".into())), "a downgrade is refused");
+        assert_eq!(v.open("p", &v.seal("p", "x")).unwrap(), "x");
+        let none = Vault::default();
+        none.refuse_plain();
+        assert_eq!(none.open("p", "plain").unwrap(), "plain", "without a key nothing is sealed");
     }
 
     #[test]

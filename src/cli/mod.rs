@@ -74,6 +74,10 @@ pub enum Command {
         /// Extra trusted roots (PEM), for a private CA
         #[arg(long, value_name = "PEM")]
         ca_file: Option<PathBuf>,
+        /// A scope the Alexa console's Account Linking page lists (repeat
+        /// for several; default `profile`): checks Alexa's authorize request
+        #[arg(long = "scope", value_name = "SCOPE", requires = "client_id")]
+        scopes: Vec<String>,
         /// A machine-readable report
         #[arg(long)]
         json: bool,
@@ -210,8 +214,18 @@ pub enum KeysCommand {
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
-    let settings = Settings::load(cli.config.as_deref())?;
+    let mut settings = Settings::load(cli.config.as_deref())?;
     crate::telemetry::init(&settings.log, settings.log_format);
+    // Every command opens a `serve --dev` database with the key file beside
+    // it, as `serve --dev` does (which also makes it when missing).
+    if !matches!(cli.command, Command::Serve { .. } | Command::Doctor { .. } | Command::MigrateData { .. }) {
+        if let Some(file) = crate::startup::adopt_dev_key(&mut settings, false)? {
+            eprintln!(
+                "note: using the secrets key in {} (written by `serve --dev` beside its database)",
+                file.display()
+            );
+        }
+    }
     match cli.command {
         Command::Serve { dev } => serve(settings, dev).await,
         Command::Migrate => {
@@ -223,16 +237,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Client(c) => manage::client(&manager(&settings).await?, c).await,
         Command::Admin(c) => manage::admin(&manager(&settings).await?, c).await,
         Command::User(c) => manage::user(&manager(&settings).await?, c).await,
-        Command::Doctor { url, client_id, client_secret_stdin, vendor_id, google_project, ca_file, json } => {
-            let client_secret = if client_secret_stdin {
-                let mut s = String::new();
-                std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)?;
-                Some(s.trim().to_string())
-            } else {
-                None
-            };
+        Command::Doctor { url, client_id, client_secret_stdin, vendor_id, google_project, ca_file, scopes, json } => {
+            let client_secret = client_secret_stdin.then(read_secret).transpose()?;
             let ca_pem = ca_file.map(std::fs::read).transpose()?;
-            let target = crate::doctor::Target { url, client_id, client_secret, vendor_id, google_project, ca_pem };
+            let target =
+                crate::doctor::Target { url, client_id, client_secret, vendor_id, google_project, ca_pem, scopes };
             let checks = crate::doctor::run(&target).await?;
             if !crate::doctor::report(&checks, json) {
                 std::process::exit(1);
@@ -250,6 +259,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// A secret from stdin: piped, or typed at a prompt (without echo) when
+/// stdin is a terminal, so the command never waits silently.
+fn read_secret() -> anyhow::Result<String> {
+    use std::io::IsTerminal;
+    if std::io::stdin().is_terminal() {
+        return Ok(rpassword::prompt_password("Client secret (input hidden): ")?.trim().to_string());
+    }
+    let mut s = String::new();
+    std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)?;
+    Ok(s.trim().to_string())
 }
 
 async fn manager(settings: &Settings) -> anyhow::Result<crate::manage::Manager> {

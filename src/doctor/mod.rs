@@ -51,11 +51,48 @@ pub struct Target {
     pub google_project: Option<String>,
     /// Extra trusted roots (PEM), for private CAs.
     pub ca_pem: Option<Vec<u8>>,
+    /// The scopes the skill's console asks for (Alexa sends them on the
+    /// authorize request); `profile` when none are given.
+    pub scopes: Vec<String>,
+}
+
+/// The most of any answer doctor reads: a server that sends more is not
+/// linkbroker, and must not make doctor run out of memory.
+const MAX_BODY: usize = 64 * 1024;
+
+/// A response body, up to `MAX_BODY` bytes (an error past that).
+async fn body_of(mut resp: reqwest::Response) -> Result<Vec<u8>, String> {
+    let mut body = Vec::new();
+    while let Some(chunk) = resp.chunk().await.map_err(|e| e.to_string())? {
+        if body.len() + chunk.len() > MAX_BODY {
+            return Err(format!("the answer is larger than {} KB", MAX_BODY / 1024));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// A response body as JSON, read within `MAX_BODY`.
+async fn json_of(resp: reqwest::Response) -> Result<serde_json::Value, String> {
+    serde_json::from_slice(&body_of(resp).await?).map_err(|_| "not JSON".to_string())
 }
 
 struct Probe {
     http: reqwest::Client,
     base: String,
+    /// The scope Alexa sends on the authorize request.
+    scope: String,
+}
+
+/// Whether `url`'s certificate chain verifies with the public roots alone
+/// (the ones Alexa and Google trust), without `--ca-file`.
+async fn publicly_trusted(url: &str) -> bool {
+    let Ok(http) =
+        reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).timeout(Duration::from_secs(10)).build()
+    else {
+        return false;
+    };
+    http.get(url).send().await.is_ok()
 }
 
 /// The plain reason in a TLS failure's error chain.
@@ -82,7 +119,11 @@ pub async fn run(target: &Target) -> anyhow::Result<Vec<Check>> {
             builder = builder.add_root_certificate(cert);
         }
     }
-    let probe = Probe { http: builder.build()?, base: base.clone() };
+    let probe = Probe {
+        http: builder.build()?,
+        base: base.clone(),
+        scope: if target.scopes.is_empty() { "profile".into() } else { target.scopes.join(" ") },
+    };
     let mut checks = Vec::new();
 
     // TLS and the port: everything else depends on reaching the server.
@@ -90,9 +131,22 @@ pub async fn run(target: &Target) -> anyhow::Result<Vec<Check>> {
     let first = probe.http.get(&metadata_url).send().await;
     if url.scheme() != "https" {
         checks.push(check("tls", Verdict::Fail, format!("{} is not HTTPS", url.scheme()), "Alexa and Google only link over HTTPS: serve linkbroker behind TLS (LINKBROKER_TLS_CERT/KEY or a proxy) and use the https:// URL."));
+        if let Err(e) = &first {
+            checks.push(check(
+                "connect",
+                Verdict::Fail,
+                format!("cannot connect: {}", tls_reason(e)),
+                "Start linkbroker, or check the URL, port and firewall.",
+            ));
+        }
     } else {
         match &first {
-            Ok(resp) => checks.push(certificate_lifetime(resp)),
+            Ok(resp) => {
+                checks.push(certificate_lifetime(resp));
+                if target.ca_pem.is_some() {
+                    checks.push(public_ca(publicly_trusted(&metadata_url).await));
+                }
+            }
             Err(e) => {
                 let reason = tls_reason(e);
                 let r = reason.to_lowercase().replace([' ', '_'], "");
@@ -137,6 +191,36 @@ pub async fn run(target: &Target) -> anyhow::Result<Vec<Check>> {
     Ok(checks)
 }
 
+/// The metadata's endpoints that are not on `base`'s origin over HTTPS,
+/// compared as parsed origins: `https://HOST@evil.example/...` starts with
+/// the base URL's text but is another host.
+fn foreign_endpoints(doc: &serde_json::Value, base: &str) -> Vec<String> {
+    let origin = url::Url::parse(base).map(|u| u.origin()).ok();
+    let on_origin = |v: &str| {
+        url::Url::parse(v).is_ok_and(|u| u.scheme() == "https" && Some(u.origin()) == origin && u.username().is_empty())
+    };
+    ["authorization_endpoint", "token_endpoint"]
+        .iter()
+        .map(|k| (k, doc[*k].as_str().unwrap_or("(missing)")))
+        .filter(|(_, v)| !on_origin(v))
+        .map(|(k, v)| format!("{k} {v}"))
+        .collect()
+}
+
+/// With `--ca-file`: whether the chain also verifies with the public roots
+/// alone. Alexa and Google trust only those.
+fn public_ca(publicly_trusted: bool) -> Check {
+    if publicly_trusted {
+        return check("tls-public-ca", Verdict::Pass, "the chain verifies with the public roots alone", "");
+    }
+    check(
+        "tls-public-ca",
+        Verdict::Fail,
+        "the chain verifies only with --ca-file: the certificate comes from a private CA",
+        "Alexa and Google accept only certificates from a public CA: use one (Let's Encrypt through Caddy or certbot is free) before you press Link.",
+    )
+}
+
 /// A certificate that verified: how long until it expires (a warning
 /// inside `RENEW_WITHIN`, when renewal has evidently stalled).
 fn certificate_lifetime(resp: &reqwest::Response) -> Check {
@@ -164,13 +248,16 @@ fn certificate_lifetime(resp: &reqwest::Response) -> Check {
 /// this origin over HTTPS.
 async fn metadata(resp: reqwest::Response, base: &str) -> Check {
     let status = resp.status();
-    let Ok(doc) = resp.json::<serde_json::Value>().await else {
-        return check(
-            "metadata",
-            Verdict::Fail,
-            format!("HTTP {status}, not JSON"),
-            "Point the URL at linkbroker itself (its /.well-known/oauth-authorization-server must answer).",
-        );
+    let doc = match json_of(resp).await {
+        Ok(doc) => doc,
+        Err(why) => {
+            return check(
+                "metadata",
+                Verdict::Fail,
+                format!("HTTP {status}, {why}"),
+                "Point the URL at linkbroker itself (its /.well-known/oauth-authorization-server must answer).",
+            )
+        }
     };
     let issuer = doc["issuer"].as_str().unwrap_or("");
     if issuer.trim_end_matches('/') != base {
@@ -181,12 +268,7 @@ async fn metadata(resp: reqwest::Response, base: &str) -> Check {
             format!("Set LINKBROKER_PUBLIC_URL={base} so the issuer matches the URL Alexa uses."),
         );
     }
-    let foreign: Vec<String> = ["authorization_endpoint", "token_endpoint"]
-        .iter()
-        .filter_map(|k| doc[*k].as_str().map(|v| (k, v)))
-        .filter(|(_, v)| !v.starts_with(base) || !v.starts_with("https://"))
-        .map(|(k, v)| format!("{k} {v}"))
-        .collect();
+    let foreign = foreign_endpoints(&doc, base);
     if !foreign.is_empty() {
         return check(
             "metadata",
@@ -224,25 +306,44 @@ impl Probe {
         check("clock", Verdict::Pass, format!("{skew} s from this machine"), "")
     }
 
+    /// The authorize request Alexa sends (with the console's scope).
     fn authorize_url(&self, client_id: &str, redirect: &str) -> String {
         let q = serde_urlencoded::to_string([
             ("response_type", "code"),
             ("client_id", client_id),
             ("redirect_uri", redirect),
             ("state", "doctor"),
+            ("scope", self.scope.as_str()),
         ])
         .unwrap_or_default();
         format!("{}/oauth/authorize?{q}", self.base)
     }
 
-    /// Whether authorize accepts `redirect` (it redirects onward instead of
-    /// showing the error page), and where it sends the browser.
-    async fn accepts(&self, client_id: &str, redirect: &str) -> (bool, Option<String>) {
-        match self.http.get(self.authorize_url(client_id, redirect)).send().await {
-            Ok(r) if r.status().is_redirection() => {
-                (true, r.headers().get("location").and_then(|l| l.to_str().ok()).map(str::to_string))
+    /// What authorize does with Alexa's request for `redirect`.
+    async fn authorize(&self, client_id: &str, redirect: &str) -> Authorized {
+        let Ok(r) = self.http.get(self.authorize_url(client_id, redirect)).send().await else {
+            return Authorized::Unregistered;
+        };
+        let location = r.headers().get("location").and_then(|l| l.to_str().ok()).map(str::to_string);
+        match location {
+            Some(to) if r.status().is_redirection() => {
+                // An error sent back to the redirect URI (RFC 6749 §4.1.2.1):
+                // the URI is registered, but the request is refused.
+                let error = url::Url::parse(&to).ok().filter(|u| u.as_str().starts_with(redirect)).and_then(|u| {
+                    let pairs: Vec<(String, String)> = u.query_pairs().into_owned().collect();
+                    let error = pairs.iter().find(|(k, _)| k == "error").map(|(_, v)| v.clone())?;
+                    let said = pairs.iter().find(|(k, _)| k == "error_description").map(|(_, v)| v.clone());
+                    Some(match said {
+                        Some(d) => format!("{error}: {d}"),
+                        None => error,
+                    })
+                });
+                match error {
+                    Some(e) => Authorized::Refused(e),
+                    None => Authorized::Onward(to),
+                }
             }
-            _ => (false, None),
+            _ => Authorized::Unregistered,
         }
     }
 
@@ -251,13 +352,25 @@ impl Probe {
         if let Some(vendor) = vendor {
             let mut missing = Vec::new();
             let mut upstream = None;
+            let mut refused = None;
             for (region, host) in ALEXA_HOSTS {
-                let (ok, location) = self.accepts(client_id, &format!("https://{host}/api/skill/link/{vendor}")).await;
-                if ok {
-                    upstream = upstream.or(location);
-                } else {
-                    missing.push(region);
+                match self.authorize(client_id, &format!("https://{host}/api/skill/link/{vendor}")).await {
+                    Authorized::Onward(to) => upstream = upstream.or(Some(to)),
+                    Authorized::Refused(why) => refused = refused.or(Some(why)),
+                    Authorized::Unregistered => missing.push(region),
                 }
+            }
+            if let Some(why) = refused {
+                out.push(check(
+                    "alexa-scope",
+                    Verdict::Fail,
+                    format!("Alexa's authorize request (scope {:?}) is refused: {why}", self.scope),
+                    format!(
+                        "Allow the scope the Alexa console's Account Linking page lists on client {client_id} (`linkbroker client add --scope profile`, or the admin client page), or pass the console's scopes with --scope."
+                    ),
+                ));
+            } else if upstream.is_some() {
+                out.push(check("alexa-scope", Verdict::Pass, format!("scope {:?} is accepted", self.scope), ""));
             }
             out.push(if missing.is_empty() {
                 check("alexa-redirects", Verdict::Pass, "all three regions are registered", "")
@@ -286,9 +399,11 @@ impl Probe {
             ));
         }
         if let Some(project) = google {
-            let (ok, _) =
-                self.accepts(client_id, &format!("https://oauth-redirect.googleusercontent.com/r/{project}")).await;
-            out.push(if ok {
+            let registered = !matches!(
+                self.authorize(client_id, &format!("https://oauth-redirect.googleusercontent.com/r/{project}")).await,
+                Authorized::Unregistered
+            );
+            out.push(if registered {
                 check("google-redirect", Verdict::Pass, "registered", "")
             } else {
                 check(
@@ -302,22 +417,30 @@ impl Probe {
         out
     }
 
+    /// An unsigned, well-formed, current request (a LaunchRequest with a
+    /// fresh timestamp) must be refused: anything less proves nothing,
+    /// since a malformed body is refused before signatures matter.
     async fn skill(&self) -> Check {
-        let resp = self
-            .http
-            .post(format!("{}/alexa", self.base))
-            .header("content-type", "application/json")
-            .body("{}")
-            .send()
-            .await;
+        let now = crate::alexa::timestamp::format_iso8601(crate::clock::now());
+        let body = serde_json::json!({
+            "version": "1.0",
+            "session": { "new": true, "sessionId": "amzn1.echo-api.session.doctor",
+                "application": { "applicationId": "amzn1.ask.skill.doctor" },
+                "user": { "userId": "amzn1.ask.account.DOCTOR" } },
+            "context": { "System": { "application": { "applicationId": "amzn1.ask.skill.doctor" },
+                "user": { "userId": "amzn1.ask.account.DOCTOR" }, "apiEndpoint": "https://api.amazonalexa.com" } },
+            "request": { "type": "LaunchRequest", "requestId": "amzn1.echo-api.request.doctor",
+                "timestamp": now, "locale": "en-US" }
+        });
+        let resp = self.http.post(format!("{}/alexa", self.base)).json(&body).send().await;
         match resp {
             Ok(r) if r.status() == 400 => {
-                check("skill-endpoint", Verdict::Pass, "an unsigned request is refused with 400", "")
+                check("skill-endpoint", Verdict::Pass, "an unsigned, current LaunchRequest is refused with 400", "")
             }
             Ok(r) if r.status().is_success() => check(
                 "skill-endpoint",
                 Verdict::Fail,
-                format!("an unsigned request got HTTP {}", r.status()),
+                format!("an unsigned, current LaunchRequest got HTTP {}", r.status()),
                 "Set LINKBROKER_ALEXA_VERIFY_SIGNATURE=true: Alexa certification requires refusing unsigned requests.",
             ),
             Ok(r) => check(
@@ -336,17 +459,38 @@ impl Probe {
     }
 }
 
-/// An IMF-fixdate (`Tue, 01 Dec 2026 10:00:00 GMT`) as Unix seconds.
+/// What the authorize endpoint did with a request.
+enum Authorized {
+    /// On to the sign-in (the Location).
+    Onward(String),
+    /// Sent back to the redirect URI with an error (registered, refused).
+    Refused(String),
+    /// The error page: the redirect URI is not registered (or no answer).
+    Unregistered,
+}
+
+/// An IMF-fixdate (`Tue, 01 Dec 2026 10:00:00 GMT`) as Unix seconds; `None`
+/// for anything else, out-of-range fields included (a nonsense date must not
+/// wrap around into a plausible one).
 fn httpdate(raw: &str) -> Option<i64> {
     let parts: Vec<&str> = raw.split_whitespace().collect();
-    let [_, day, month, year, time, "GMT"] = parts.as_slice() else { return None };
+    let [weekday, day, month, year, time, "GMT"] = parts.as_slice() else { return None };
+    if !["Mon,", "Tue,", "Wed,", "Thu,", "Fri,", "Sat,", "Sun,"].contains(weekday) {
+        return None;
+    }
     let month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
         .iter()
         .position(|m| m == month)? as i64
         + 1;
-    let hms: Vec<i64> = time.split(':').map(|p| p.parse().ok()).collect::<Option<_>>()?;
+    let number = |raw: &str, digits: usize, range: std::ops::RangeInclusive<i64>| {
+        let n: i64 = raw.parse().ok().filter(|_| raw.len() == digits && raw.bytes().all(|b| b.is_ascii_digit()))?;
+        range.contains(&n).then_some(n)
+    };
+    let (day, year) = (number(day, 2, 1..=31)?, number(year, 4, 1970..=9999)?);
+    let hms: Vec<&str> = time.split(':').collect();
     let [h, m, s] = hms.as_slice() else { return None };
-    let days = crate::clock::days_from_civil(year.parse().ok()?, month, day.parse().ok()?);
+    let (h, m, s) = (number(h, 2, 0..=23)?, number(m, 2, 0..=59)?, number(s, 2, 0..=60)?);
+    let days = crate::clock::days_from_civil(year, month, day);
     Some(days * 86_400 + h * 3600 + m * 60 + s)
 }
 
@@ -378,9 +522,43 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_chain_from_a_public_ca_passes_and_a_private_one_fails() {
+        assert_eq!(public_ca(true).verdict, Verdict::Pass);
+        assert_eq!(public_ca(false).verdict, Verdict::Fail);
+    }
+
+    #[test]
+    fn metadata_endpoints_must_be_on_the_urls_origin() {
+        let base = "https://link.example.com";
+        let doc =
+            |endpoint: &str| serde_json::json!({ "authorization_endpoint": endpoint, "token_endpoint": endpoint });
+        assert!(foreign_endpoints(&doc("https://link.example.com/oauth/token"), base).is_empty());
+        for bad in [
+            "https://link.example.com@evil.example/oauth/token",
+            "https://link.example.com.evil.example/oauth/token",
+            "http://link.example.com/oauth/token",
+            "https://link.example.com:8443/oauth/token",
+            "not a url",
+        ] {
+            assert_eq!(foreign_endpoints(&doc(bad), base).len(), 2, "{bad}");
+        }
+    }
+
+    #[test]
     fn http_dates_parse() {
         assert_eq!(httpdate("Thu, 01 Jan 1970 00:00:10 GMT"), Some(10));
         assert_eq!(httpdate("Tue, 01 Dec 2026 10:00:00 GMT"), Some(1_796_119_200));
         assert_eq!(httpdate("yesterday"), None);
+        for nonsense in [
+            "Thu, 99 Jan 2026 10:00:00 GMT",
+            "Thu, 01 Jan 99999999999999999999 10:00:00 GMT",
+            "Thu, 01 Jan 2026 25:61:61 GMT",
+            "Thu, 01 Jan -2026 10:00:00 GMT",
+            "Xyz, 01 Jan 2026 10:00:00 GMT",
+            "Thu, 01 Jan 2026 10:00 GMT",
+            "Thu, +1 Jan 2026 10:00:00 GMT",
+        ] {
+            assert_eq!(httpdate(nonsense), None, "{nonsense}");
+        }
     }
 }

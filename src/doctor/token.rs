@@ -42,7 +42,8 @@ impl Probe {
         out.push(match bogus {
             Ok(r) => {
                 let status = r.status();
-                if status == 400 && r.text().await.unwrap_or_default().contains("invalid_grant") {
+                let body = super::body_of(r).await.unwrap_or_default();
+                if status == 400 && String::from_utf8_lossy(&body).contains("invalid_grant") {
                     check("token-bogus-refresh", Verdict::Pass, "400 invalid_grant", "")
                 } else {
                     check(
@@ -70,7 +71,7 @@ async fn token_verdict(name: &'static str, r: reqwest::Response, took: Duration,
         .get("content-type")
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/json"));
-    let body = r.text().await.unwrap_or_default();
+    let body = String::from_utf8_lossy(&super::body_of(r).await.unwrap_or_default()).into_owned();
     let scheme = if basic { "HTTP Basic" } else { "Credentials in Request Body" };
     if body.contains("invalid_client") {
         return check(name, Verdict::Fail, format!("{status} invalid_client with {scheme}"), format!("The secret is wrong, or the Alexa console's Authentication Scheme should not be \"{scheme}\": paste the client secret again and pick the scheme that passes."));

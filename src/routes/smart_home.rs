@@ -86,6 +86,12 @@ pub async fn relay(
                 tracing::warn!(client_id = %client.id, reason = %message, "AcceptGrant failed");
                 HttpResponse::Ok().json(accept_grant_failed(&message))
             }
+            Err(AcceptGrantError::Store(e @ StoreError::Sealed(_))) => {
+                tracing::error!(error = %e, "AcceptGrant: a secret linkbroker keeps does not open");
+                HttpResponse::Ok().json(accept_grant_failed(
+                    "linkbroker cannot open a secret it keeps (its log says which); ask its operator",
+                ))
+            }
             Err(AcceptGrantError::Store(e)) => {
                 tracing::warn!(error = %e, "AcceptGrant failed on the database");
                 HttpResponse::Ok().json(accept_grant_failed("linkbroker could not reach its database; try again"))

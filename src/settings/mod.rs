@@ -141,6 +141,9 @@ pub struct Settings {
     pub secrets_key: Option<KeyBytes>,
     /// Still open secrets sealed under these (`LINKBROKER_SECRETS_KEY_PREVIOUS`).
     pub secrets_key_previous: Vec<KeyBytes>,
+    /// Where `secrets_key` came from, for errors (`None`: the settings,
+    /// `LINKBROKER_SECRETS_KEY` or its `_FILE` form).
+    pub secrets_key_origin: Option<String>,
     /// Each call to Amazon's token endpoint and event gateway, seconds.
     pub alexa_event_timeout_seconds: i64,
     /// Overrides every region's event gateway (`LINKBROKER_ALEXA_EVENT_GATEWAY_URL`).
@@ -431,6 +434,7 @@ impl Settings {
             tls,
             secrets_key,
             secrets_key_previous,
+            secrets_key_origin: secrets_key.map(|_| "LINKBROKER_SECRETS_KEY (or LINKBROKER_SECRETS_KEY_FILE)".into()),
             alexa_event_timeout_seconds,
             alexa_event_gateway_url: parse_url("alexa_event_gateway_url")?,
         })

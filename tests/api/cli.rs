@@ -180,3 +180,58 @@ async fn every_management_command_is_audited(backend: Backend) {
     let store = linkbroker::store::Store::connect(&cli.database_url).await.unwrap();
     crate::doors::assert_audited(&store, "cli", "cli").await;
 }
+
+/// `serve --dev` seals its SQLite database with a key file it writes beside
+/// it; every command finds that file the same way (and says so), and
+/// without it says where it looked.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cli_opens_the_database_serve_dev_made() {
+    let dev = crate::helpers::DevApp::spawn().await;
+    let key_file = dev.dir.path().join("lb.db.secrets-key");
+    assert!(key_file.exists(), "serve --dev wrote its key file");
+    let cli = Cli { database_url: format!("sqlite://{}/lb.db", dev.dir.path().display()), _dir: None };
+    let out = cli.run(
+        &[
+            "client",
+            "add",
+            "--name",
+            "Skill",
+            "--redirect-uri",
+            "https://pitangui.amazon.com/api/skill/link/V",
+            "--json",
+        ],
+        None,
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "client add on a serve --dev database: {stderr}");
+    assert!(stderr.contains(&key_file.display().to_string()), "it says which key file it used: {stderr}");
+    let id =
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()["client_id"].as_str().unwrap().to_string();
+    assert!(cli.ok(&["client", "list"]).contains(&id));
+    cli.ok(&["keys", "rotate"]);
+    cli.ok(&["user", "add", "--email", "ada@example.com"]);
+    cli.ok(&["user", "grant", "ada@example.com", "rides:order"]);
+    let out = cli.run(&["admin", "add", "--email", "root@example.com", "--password-stdin"], Some("a long password 1"));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    cli.ok(&["admin", "token", "create", "--email", "root@example.com"]);
+    let out = cli.run(
+        &[
+            "client",
+            "alexa-events",
+            &id,
+            "--alexa-client-id",
+            "amzn1.application-oa2-client.x",
+            "--alexa-client-secret-stdin",
+        ],
+        Some("events-secret"),
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // What the CLI sealed opens for the server.
+    let creds = dev.store.alexa_event_credentials(&id).await.unwrap().expect("stored");
+    assert_eq!(creds.client_secret, "events-secret");
+
+    // Without the file: the error names where it looked.
+    std::fs::rename(&key_file, dev.dir.path().join("moved-away")).unwrap();
+    let err = cli.fails(&["client", "list"]);
+    assert!(err.contains("sealed with key") && err.contains(&key_file.display().to_string()), "{err}");
+}

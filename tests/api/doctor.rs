@@ -78,7 +78,12 @@ async fn over_plain_http_doctor_names_what_alexa_would_refuse() {
     assert_eq!(verdict(&report, "token-basic").0, "pass");
     assert_eq!(verdict(&report, "token-body").0, "pass");
     assert_eq!(verdict(&report, "token-bogus-refresh").0, "pass");
-    assert_eq!(verdict(&report, "skill-endpoint").0, "pass");
+    assert_eq!(verdict(&report, "alexa-scope").0, "pass", "the client allows profile");
+    // The test app runs with LINKBROKER_ALEXA_VERIFY_SIGNATURE=false: a
+    // well-formed, current, unsigned request gets through, and doctor says so.
+    let (v, fix) = verdict(&report, "skill-endpoint");
+    assert_eq!(v, "fail", "{report}");
+    assert!(fix.contains("LINKBROKER_ALEXA_VERIFY_SIGNATURE=true"), "{fix}");
     assert_eq!(verdict(&report, "clock").0, "pass");
     // A wrong secret: the token endpoint says invalid_client, and doctor says
     // what that means.
@@ -167,7 +172,11 @@ async fn behind_tls_doctor_checks_the_chain_and_the_port() {
     assert_eq!(verdict(&report, "tls").0, "pass", "{report}");
     assert_eq!(verdict(&report, "port").0, "warn", "not 443");
     assert_eq!(verdict(&report, "metadata").0, "pass", "{report}");
-    assert!(ok, "warnings alone exit 0: {report}");
+    assert!(!ok, "a private CA fails: {report}");
+    // It verifies only with --ca-file: a private CA, which Alexa refuses.
+    let (v, fix) = verdict(&report, "tls-public-ca");
+    assert_eq!(v, "fail", "{report}");
+    assert!(fix.contains("public CA"), "{fix}");
     // Without the test root the chain is unknown.
     let (report, ok) = doctor(vec![url], None).await;
     assert_eq!(verdict(&report, "tls").0, "fail");
@@ -192,7 +201,7 @@ async fn behind_tls_doctor_checks_the_chain_and_the_port() {
     let (report, ok) = doctor(vec![url, "--ca-file".into(), pki.path("root.pem")], None).await;
     let (v, fix) = verdict(&report, "tls");
     assert_eq!(v, "warn", "{report}");
-    assert!(fix.contains("Renew") && ok, "{report}");
+    assert!(fix.contains("Renew") && !ok, "{report}");
 }
 
 /// A token endpoint slower than 2 s (Alexa allows 4.5 s): a warning. The
@@ -228,4 +237,137 @@ async fn a_slow_token_endpoint_is_a_warning() {
     // it a failure, which is slower still, never a pass.
     assert!(v == "warn" || v == "fail", "{report}");
     assert!(fix.contains("4.5 s"), "{fix}");
+}
+
+/// With signature verification on, a well-formed, current, unsigned
+/// request is refused: the pass verdict.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_skill_endpoint_passes_when_it_refuses_unsigned_requests() {
+    let Some(app) = spawn_app_with(Backend::Sqlite, &[("LINKBROKER_ALEXA_VERIFY_SIGNATURE", "true")]).await else {
+        return;
+    };
+    let (report, _) = doctor(vec![app.base.clone()], None).await;
+    assert_eq!(verdict(&report, "skill-endpoint").0, "pass", "{report}");
+}
+
+/// A client that refuses the scope the Alexa console sends makes every
+/// linking fail: doctor sends Alexa's request, with `--scope` or `profile`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_refuses_alexas_scope_fails() {
+    let Some(app) = spawn_app(Backend::Sqlite).await else { return };
+    let client = app.client(&["orders"], false, linkbroker::domain::TokenFormat::Opaque).await;
+    let args = |scope: Option<&str>| {
+        let mut a = vec![
+            app.base.clone(),
+            "--client-id".into(),
+            client.id.clone(),
+            "--vendor-id".into(),
+            "M2EXAMPLEVENDOR".into(),
+        ];
+        if let Some(s) = scope {
+            a.extend(["--scope".to_string(), s.to_string()]);
+        }
+        a
+    };
+    let (report, ok) = doctor(args(None), None).await;
+    let (v, fix) = verdict(&report, "alexa-scope");
+    assert_eq!(v, "fail", "profile is refused: {report}");
+    assert!(fix.contains("--scope") && !ok, "{fix}");
+    let (report, _) = doctor(args(Some("orders")), None).await;
+    assert_eq!(verdict(&report, "alexa-scope").0, "pass", "{report}");
+}
+
+/// Nothing listens on the port: doctor says it cannot connect.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dead_port_says_cannot_connect() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let (report, ok) = doctor(vec![format!("http://127.0.0.1:{port}")], None).await;
+    let (v, fix) = verdict(&report, "connect");
+    assert_eq!(v, "fail", "{report}");
+    assert!(report.to_string().contains("cannot connect") && fix.contains("Start linkbroker") && !ok);
+    // A live server has no such line.
+    let Some(app) = spawn_app(Backend::Sqlite).await else { return };
+    let (report, _) = doctor(vec![app.base.clone()], None).await;
+    assert!(report["checks"].as_array().unwrap().iter().all(|c| c["name"] != "connect"), "{report}");
+}
+
+/// A server that is not linkbroker: a huge metadata body and a nonsense
+/// Date header get verdicts, not a crash or a pass.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_huge_body_and_a_nonsense_date_are_refused() {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let server = MockServer::start().await;
+    let huge = format!("{{\"issuer\": \"{}\", \"pad\": \"{}\"}}", server.uri(), "x".repeat(20 * 1024 * 1024));
+    Mock::given(method("GET"))
+        .and(path("/.well-known/oauth-authorization-server"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(huge, "application/json"))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/healthz"))
+        .respond_with(ResponseTemplate::new(200).insert_header("date", "Thu, 01 Jan 99999999999999999999 10:00:00 GMT"))
+        .mount(&server)
+        .await;
+    let (report, ok) = doctor(vec![server.uri()], None).await;
+    let metadata = report["checks"].as_array().unwrap().iter().find(|c| c["name"] == "metadata").unwrap().clone();
+    assert_eq!(metadata["verdict"], "fail");
+    assert!(metadata["seen"].as_str().unwrap().contains("larger than 64 KB"), "{metadata}");
+    let clock = report["checks"].as_array().unwrap().iter().find(|c| c["name"] == "clock").unwrap().clone();
+    assert_eq!(clock["verdict"], "warn", "a nonsense date is not a pass: {clock}");
+    assert!(!ok);
+}
+
+/// At a terminal, `--client-secret-stdin` asks for the secret instead of
+/// waiting silently (run under `script`, which gives it a terminal).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_secret_is_prompted_for_at_a_terminal() {
+    if std::process::Command::new("script").arg("--version").output().is_err() {
+        eprintln!("SKIPPED: `script` (util-linux) is not installed");
+        return;
+    }
+    let Some(app) = spawn_app(Backend::Sqlite).await else { return };
+    let client = app.alexa_client().await;
+    let command = format!(
+        "{} doctor {} --client-id {} --client-secret-stdin",
+        env!("CARGO_BIN_EXE_linkbroker"),
+        app.base,
+        client.id
+    );
+    let secret = client.secret.clone();
+    // Without a prompt doctor would wait forever: fail instead of hanging.
+    let session = tokio::task::spawn_blocking(move || {
+        let mut child = std::process::Command::new("script")
+            .args(["-q", "-e", "-c", &command, "/dev/null"])
+            .env("LINKBROKER_LOG", "warn")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::{Read, Write};
+        // Typed once the prompt shows (what is typed ahead, the terminal
+        // echoes before anyone can turn echo off); stdin stays open until
+        // doctor is done (script ends the session at end of input).
+        let mut stdin = child.stdin.take().unwrap();
+        let mut stdout = child.stdout.take().unwrap();
+        let mut seen = Vec::new();
+        let mut buf = [0u8; 4096];
+        while !String::from_utf8_lossy(&seen).contains("Client secret (input hidden):") {
+            let n = stdout.read(&mut buf).unwrap();
+            assert!(n > 0, "doctor ended without a prompt: {}", String::from_utf8_lossy(&seen));
+            seen.extend_from_slice(&buf[..n]);
+        }
+        stdin.write_all(format!("{secret}\n").as_bytes()).unwrap();
+        stdout.read_to_end(&mut seen).unwrap();
+        child.wait().unwrap();
+        String::from_utf8_lossy(&seen).into_owned()
+    });
+    let out = tokio::time::timeout(std::time::Duration::from_secs(120), session)
+        .await
+        .expect("doctor prompts for the secret instead of waiting silently")
+        .unwrap();
+    assert!(out.contains("Client secret (input hidden):"), "a prompt: {out}");
+    assert!(out.contains("token-basic") && out.contains("400 invalid_grant"), "the typed secret was used: {out}");
+    assert!(!out.contains(&client.secret), "and not echoed: {out}");
 }

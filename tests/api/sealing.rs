@@ -13,6 +13,7 @@ both_backends!(
     no_secret_is_stored_in_plain_text,
     a_key_set_later_seals_on_the_next_start,
     keys_rotate_with_previous_and_a_wrong_key_stops_startup,
+    a_plain_value_written_around_linkbroker_is_refused,
 );
 
 const KEY_A: &str = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
@@ -119,4 +120,23 @@ async fn keys_rotate_with_previous_and_a_wrong_key_stops_startup(backend: Backen
     let alone = sh.sibling(&[("LINKBROKER_SECRETS_KEY", KEY_B)]).await;
     assert_eq!(alone.userinfo(&sh.access_token).await.0, 200);
     assert_eq!(sh.event_on(&alone).await, 202, "the Amazon grant opens under the new key");
+}
+
+/// With a key, startup seals everything; a plain value found later can only
+/// have been written around linkbroker (a downgrade by whoever can write
+/// the database), so it is refused instead of trusted.
+async fn a_plain_value_written_around_linkbroker_is_refused(backend: Backend) {
+    let Some(sh) = smart_home(backend, &[("LINKBROKER_SECRETS_KEY", KEY_A)], 3600).await else { return };
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(&sh.app.database_url).await.unwrap();
+    sqlx::query("UPDATE clients SET alexa_events_secret = 'attacker-chosen' WHERE id = $1")
+        .bind(&sh.client.id)
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let (status, answer) = sh.relay(&crate::smart_home::accept_grant("grant-code-1", &sh.access_token)).await;
+    assert_eq!(status, 200);
+    assert_eq!(answer["event"]["payload"]["type"], "ACCEPT_GRANT_FAILED", "{answer}");
+    assert!(answer["event"]["payload"]["message"].as_str().unwrap().contains("secret"), "{answer}");
+    assert_eq!(sh.amazon_calls("grant_type=authorization_code").await, 0, "the plain secret was never used");
 }
