@@ -108,6 +108,10 @@ dev-only = NUR ZUR ENTWICKLUNG
 dev-code-title = Autorisierungscode
 dev-code-heading = Konto verknüpft
 dev-code-text = Diese Seite ersetzt die Redirect-URI der Sprachplattform. Tauschen Sie den Code innerhalb von { $seconds } Sekunden ein:
+dev-callback-error-heading = Verknüpfung nicht abgeschlossen
+dev-callback-error-text = linkbroker hat dem Client diesen Fehler gesendet: { $error }
+dev-callback-error-hint = Beginnen Sie erneut mit der Autorisierungs-URL, die serve --dev ausgegeben hat.
+dev-code-stale = Dieser Code kann nicht mehr eingetauscht werden: Er wurde verwendet oder ist abgelaufen. Verknüpfen Sie erneut, um einen neuen zu erhalten.
 
 ## Was der Skill bei POST /alexa sagt
 

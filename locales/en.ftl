@@ -108,6 +108,10 @@ dev-only = DEVELOPMENT ONLY
 dev-code-title = Authorization code
 dev-code-heading = Account linked
 dev-code-text = This page stands in for the voice platform's redirect URI. Exchange the code within { $seconds } seconds:
+dev-callback-error-heading = Linking did not complete
+dev-callback-error-text = linkbroker sent the client this error: { $error }
+dev-callback-error-hint = Start again from the authorize URL that serve --dev printed.
+dev-code-stale = This code can no longer be exchanged: it was used or has expired. Link again for a new one.
 
 ## What the skill says on POST /alexa
 

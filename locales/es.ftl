@@ -108,6 +108,10 @@ dev-only = SOLO PARA DESARROLLO
 dev-code-title = Código de autorización
 dev-code-heading = Cuenta vinculada
 dev-code-text = Esta página sustituye a la URI de redirección de la plataforma de voz. Intercambia el código en un plazo de { $seconds } segundos:
+dev-callback-error-heading = La vinculación no se completó
+dev-callback-error-text = linkbroker envió este error al cliente: { $error }
+dev-callback-error-hint = Vuelve a empezar desde la URL de autorización que mostró serve --dev.
+dev-code-stale = Este código ya no se puede canjear: se usó o caducó. Vuelve a vincular la cuenta para obtener uno nuevo.
 
 ## What the skill says on POST /alexa
 

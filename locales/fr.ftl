@@ -109,6 +109,10 @@ dev-only = DÉVELOPPEMENT UNIQUEMENT
 dev-code-title = Code d’autorisation
 dev-code-heading = Compte associé
 dev-code-text = Cette page remplace l’URI de redirection de la plateforme vocale. Échangez le code dans les { $seconds } secondes :
+dev-callback-error-heading = L’association n’a pas abouti
+dev-callback-error-text = linkbroker a envoyé cette erreur au client : { $error }
+dev-callback-error-hint = Recommencez depuis l’URL d’autorisation affichée par serve --dev.
+dev-code-stale = Ce code ne peut plus être échangé : il a déjà servi ou a expiré. Associez à nouveau le compte pour en obtenir un autre.
 
 ## Ce que dit la skill sur POST /alexa
 

@@ -108,6 +108,10 @@ dev-only = सिर्फ़ डेवलपमेंट के लिए
 dev-code-title = ऑथराइज़ेशन कोड
 dev-code-heading = अकाउंट लिंक हो गया
 dev-code-text = यह पेज वॉइस प्लैटफ़ॉर्म के redirect URI की जगह काम करता है। { $seconds } सेकंड के अंदर कोड एक्सचेंज करें:
+dev-callback-error-heading = लिंक करना पूरा नहीं हुआ
+dev-callback-error-text = linkbroker ने क्लाइंट को यह एरर भेजा: { $error }
+dev-callback-error-hint = serve --dev ने जो ऑथराइज़ URL दिखाया था, वहीं से फिर शुरू करें।
+dev-code-stale = यह कोड अब एक्सचेंज नहीं हो सकता: इसका इस्तेमाल हो चुका है या यह एक्सपायर हो गया है। नया कोड पाने के लिए फिर से लिंक करें।
 
 ## What the skill says on POST /alexa
 

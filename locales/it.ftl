@@ -109,6 +109,10 @@ dev-only = SOLO PER SVILUPPO
 dev-code-title = Codice di autorizzazione
 dev-code-heading = Account collegato
 dev-code-text = Questa pagina sostituisce il redirect URI della piattaforma vocale. Scambia il codice entro { $seconds } secondi:
+dev-callback-error-heading = Il collegamento non è stato completato
+dev-callback-error-text = linkbroker ha inviato al client questo errore: { $error }
+dev-callback-error-hint = Ricomincia dall’URL di autorizzazione stampato da serve --dev.
+dev-code-stale = Questo codice non può più essere scambiato: è già stato usato o è scaduto. Collega di nuovo l’account per riceverne uno nuovo.
 
 ## Cosa dice la skill su POST /alexa
 

@@ -108,6 +108,10 @@ dev-only = 開発専用
 dev-code-title = 認可コード
 dev-code-heading = アカウントがリンクされました
 dev-code-text = このページは、音声プラットフォームのリダイレクト URI の代わりです。{ $seconds } 秒以内にコードを交換してください：
+dev-callback-error-heading = リンクは完了しませんでした
+dev-callback-error-text = linkbroker はクライアントに次のエラーを送りました：{ $error }
+dev-callback-error-hint = serve --dev が表示した認可 URL からやり直してください。
+dev-code-stale = このコードはもう交換できません（使用済みか期限切れです）。もう一度リンクして新しいコードを取得してください。
 
 ## POST /alexa でスキルが話す内容
 

@@ -108,6 +108,10 @@ dev-only = SOMENTE PARA DESENVOLVIMENTO
 dev-code-title = Código de autorização
 dev-code-heading = Conta vinculada
 dev-code-text = Esta página substitui o redirect URI da plataforma de voz. Troque o código em até { $seconds } segundos:
+dev-callback-error-heading = A vinculação não foi concluída
+dev-callback-error-text = O linkbroker enviou este erro ao cliente: { $error }
+dev-callback-error-hint = Comece de novo pela URL de autorização que o serve --dev mostrou.
+dev-code-stale = Este código não pode mais ser trocado: ele já foi usado ou expirou. Vincule de novo para receber outro.
 
 ## What the skill says on POST /alexa
 

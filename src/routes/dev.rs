@@ -26,7 +26,17 @@ struct DevLogin<'a> {
 struct DevCallback<'a> {
     t: Words,
     code_ttl: String,
-    curl: &'a str,
+    /// What came back: a code to exchange, or the error the client got.
+    outcome: Outcome<'a>,
+}
+
+enum Outcome<'a> {
+    /// A code to exchange, with the command that exchanges it.
+    Code { curl: String },
+    /// A code that can no longer be exchanged.
+    Stale,
+    /// RFC 6749 §4.1.2.1: the error (and its description) the client got.
+    Error { error: &'a str },
 }
 
 #[derive(Deserialize)]
@@ -77,17 +87,45 @@ pub async fn login_submit(
 #[derive(Deserialize)]
 pub struct CodeQuery {
     code: Option<String>,
+    error: Option<String>,
+    error_description: Option<String>,
 }
 
 /// The client's redirect URI stands in here, so only the browser's
-/// `Accept-Language` says the language.
+/// `Accept-Language` says the language. A code gets the `curl` that
+/// exchanges it, with the client's real id (the secret is the one thing to
+/// fill in); an error is shown as the client got it.
 pub async fn callback_page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let query = web::Query::<CodeQuery>::from_query(req.query_string()).ok();
-    let code = query.as_ref().and_then(|q| q.code.as_deref()).unwrap_or("");
-    let issuer = &state.auth.issuer;
-    let curl = format!(
-        "curl -u CLIENT_ID:CLIENT_SECRET {issuer}/oauth/token -d grant_type=authorization_code -d code={code} -d redirect_uri={issuer}/dev/callback"
-    );
+    let query = query.as_ref();
     let t = page_words(&req, None);
-    render_in(StatusCode::OK, t, &DevCallback { t, code_ttl: state.auth.settings.code_ttl.to_string(), curl: &curl })
+    let code_ttl = state.auth.settings.code_ttl.to_string();
+    let error_text;
+    let outcome = match query.and_then(|q| q.error.as_deref()) {
+        Some(error) => {
+            let description = query.and_then(|q| q.error_description.as_deref()).unwrap_or("");
+            error_text = if description.is_empty() { error.to_string() } else { format!("{error} ({description})") };
+            Outcome::Error { error: &error_text }
+        }
+        None => code_outcome(&state, query.and_then(|q| q.code.as_deref()).unwrap_or("")).await,
+    };
+    let status = if matches!(outcome, Outcome::Code { .. }) { StatusCode::OK } else { StatusCode::BAD_REQUEST };
+    render_in(status, t, &DevCallback { t, code_ttl, outcome })
+}
+
+/// The exchange command for a fresh code, naming the client it was issued
+/// to (and the verifier when the request used PKCE).
+async fn code_outcome(state: &AppState, code: &str) -> Outcome<'static> {
+    let fresh = match state.auth.store.find_code(crate::domain::TokenHash::of(code).as_str()).await {
+        Ok(crate::store::CodeLookup::Fresh(row)) if row.expires_at > state.auth.clock.now() => row,
+        _ => return Outcome::Stale,
+    };
+    let issuer = &state.auth.issuer;
+    let verifier = if fresh.code_challenge.is_some() { " -d code_verifier=CODE_VERIFIER" } else { "" };
+    Outcome::Code {
+        curl: format!(
+            "curl -u '{}:CLIENT_SECRET' {issuer}/oauth/token -d grant_type=authorization_code -d code={code} -d redirect_uri={}{verifier}",
+            fresh.client_id, fresh.redirect_uri
+        ),
+    }
 }

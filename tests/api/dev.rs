@@ -34,6 +34,38 @@ async fn dev_login_links_an_account_end_to_end() {
         .unwrap();
     let done = location(&r).unwrap();
     assert!(done.starts_with(&redirect) && query_param(&done, "code").is_some(), "{done}");
+    // The stand-in redirect page gives a curl that works as pasted, once
+    // the secret is filled in: the real client id, the real redirect URI.
+    let page = b.get(&done).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Account linked"), "{page}");
+    let code = query_param(&done, "code").unwrap();
+    let curl = format!(
+        "curl -u &#x27;{id}:CLIENT_SECRET&#x27; {base}/oauth/token -d grant_type=authorization_code -d code={code} -d redirect_uri={redirect}"
+    );
+    assert!(page.contains(&curl), "{page}");
+    assert_eq!(page.matches("CLIENT_SECRET").count(), 1, "the secret is the one placeholder");
+}
+
+/// After Deny (or any error) the stand-in page shows the error, not
+/// "Account linked" with an empty code.
+#[tokio::test]
+async fn the_dev_callback_shows_errors_as_errors() {
+    let app = DevApp::spawn().await;
+    let b = browser();
+    let r = b
+        .get(format!("{}/dev/callback?error=access_denied&error_description=The+user+denied+access&state=s", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("Linking did not complete") && !page.contains("Account linked"), "{page}");
+    assert!(page.contains("access_denied (The user denied access)"), "{page}");
+    assert!(!page.contains("curl"), "no command for a code that does not exist");
+    let r = b.get(format!("{}/dev/callback?code=made-up", app.base)).send().await.unwrap();
+    assert_eq!(r.status(), 400);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("can no longer be exchanged") && !page.contains("curl"), "{page}");
 }
 
 #[tokio::test]
