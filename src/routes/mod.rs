@@ -42,6 +42,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, dev: bool) {
             at("/oauth/revoke", post.clone(), revocation::revoke),
             at("/oauth/introspect", post.clone(), revocation::introspect),
             at("/oauth/userinfo", get.clone(), userinfo::userinfo),
+            at("/user/profile", get.clone(), userinfo::userinfo),
             at("/oauth/jwks", get.clone(), discovery::jwks),
             at("/.well-known/oauth-authorization-server", get.clone(), discovery::metadata),
             at("/alexa/smart-home", post.clone(), smart_home::relay),

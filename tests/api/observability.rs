@@ -75,6 +75,12 @@ async fn logs_of_a_full_flow_hold_no_secret(backend: Backend) {
     let (status, second) = app.refresh(&client, first["refresh_token"].as_str().unwrap()).await;
     assert_eq!(status, 200, "{second}");
     assert_eq!(app.userinfo(second["access_token"].as_str().unwrap()).await.0, 200);
+    // The token as a query parameter (Login with Amazon's way) stays out of
+    // the logs too: query strings are never logged.
+    let by_query = format!("/user/profile?access_token={}", second["access_token"].as_str().unwrap());
+    assert_eq!(app.api.get(app.url(&by_query)).send().await.unwrap().status(), 200);
+    let refused = app.api.get(app.url("/oauth/userinfo?access_token=made-up-query-token-5a4b3c")).send().await;
+    assert_eq!(refused.unwrap().status(), 401);
     // A failed client authentication must not log the wrong secret either.
     let wrong_secret = "wrong-secret-9d8c7b6a5f4e3d2c1b0a";
     let (status, _, _) =
@@ -97,6 +103,7 @@ async fn logs_of_a_full_flow_hold_no_secret(backend: Backend) {
         ("refresh token", first["refresh_token"].as_str().unwrap()),
         ("second access token", second["access_token"].as_str().unwrap()),
         ("successor refresh token", second["refresh_token"].as_str().unwrap()),
+        ("made-up token in a query", "made-up-query-token-5a4b3c"),
     ];
     for (what, value) in secrets {
         assert!(!logs.contains(value), "the {what} appears in the logs:\n{logs}");

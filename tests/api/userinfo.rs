@@ -6,6 +6,7 @@ use linkbroker::domain::Actor;
 use linkbroker::manage::UserKey;
 
 both_backends!(
+    skill_code_written_for_login_with_amazon_reads_the_profile_by_query,
     parallel_resolutions_read_together_each_answer_their_own_link,
     userinfo_resolves_tokens_to_profile_and_permissions,
     userinfo_refuses_bad_tokens_with_a_bearer_challenge,
@@ -109,4 +110,35 @@ async fn parallel_resolutions_read_together_each_answer_their_own_link(backend: 
         let expected: Vec<String> = (0..i % 3).map(|p| format!("p:{i}:{p}")).collect();
         assert_eq!(me["permissions"], serde_json::json!(expected), "user {i}'s own permissions");
     }
+}
+
+/// Login with Amazon's profile API takes the token as `access_token` in the
+/// query (RFC 6750 §2.3) at `/user/profile`: the same request works here by
+/// changing only the host.
+async fn skill_code_written_for_login_with_amazon_reads_the_profile_by_query(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let (_, tokens) = app.linked().await;
+    let token = tokens["access_token"].as_str().unwrap();
+    let get = |path: String| app.api.get(app.url(&path)).send();
+    for path in ["/user/profile", "/oauth/userinfo"] {
+        let resp = get(format!("{path}?access_token={token}")).await.unwrap();
+        assert_eq!(resp.status(), 200, "{path}");
+        assert_eq!(resp.headers()["cache-control"], "no-store");
+        let me: serde_json::Value = resp.json().await.unwrap();
+        assert_eq!(me["user_id"], me["sub"], "{path}: Amazon's field name too");
+        assert_eq!((me["name"].as_str(), me["email"].as_str()), (Some("Ada Lovelace"), Some("ada@example.com")));
+    }
+    let header = app.api.get(app.url("/user/profile")).bearer_auth(token).send().await.unwrap();
+    assert_eq!(header.status(), 200, "the header works at the LWA path too");
+    // RFC 6750 §2: one method per request; a repeated parameter is no token.
+    let both = app.api.get(app.url(&format!("/user/profile?access_token={token}"))).bearer_auth(token).send().await;
+    let twice = get(format!("/user/profile?access_token={token}&access_token={token}")).await.unwrap();
+    for resp in [both.unwrap(), twice] {
+        assert_eq!(resp.status(), 400);
+        let challenge = resp.headers()["www-authenticate"].to_str().unwrap().to_string();
+        assert!(challenge.contains("error=\"invalid_request\""), "{challenge}");
+    }
+    let bad = get("/user/profile?access_token=made-up".into()).await.unwrap();
+    assert_eq!(bad.status(), 401);
+    assert!(bad.headers()["www-authenticate"].to_str().unwrap().contains("invalid_token"));
 }
