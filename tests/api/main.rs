@@ -39,6 +39,7 @@ mod resilience;
 mod revocation;
 mod scale_out;
 mod sealing;
+mod skill_code;
 mod smart_home;
 mod smart_home_cache;
 mod smart_home_events;

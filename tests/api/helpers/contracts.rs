@@ -101,3 +101,27 @@ pub fn validate(schema: &Path, messages: &BTreeMap<String, Value>) -> Option<BTr
     };
     Some(serde_json::from_slice(&out.stdout).expect("the validator prints its verdicts as JSON"))
 }
+
+/// `npm ci` in `dir` (a folder of this repository), once per test run;
+/// `false` (with a notice) when npm cannot run and it is not required.
+pub fn npm_installed(dir: &Path) -> bool {
+    static DONE: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+    let mut done = DONE.lock().unwrap_or_else(|p| p.into_inner());
+    if done.iter().any(|d| d == dir) {
+        return true;
+    }
+    let out = std::process::Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund", "--prefer-offline"])
+        .current_dir(dir)
+        .output();
+    match out {
+        Ok(o) if o.status.success() => {
+            done.push(dir.to_path_buf());
+            true
+        }
+        Ok(o) => {
+            missing(&format!("`npm ci` in {} failed: {}", dir.display(), String::from_utf8_lossy(&o.stderr))).is_some()
+        }
+        Err(e) => missing(&format!("npm cannot run ({e})")).is_some(),
+    }
+}
