@@ -56,7 +56,7 @@ async fn resolve_once(
             store
                 .audit(
                     AuditEvent {
-                        actor: &format!("{}:{}", profile.provider, profile.subject),
+                        actor: &profile.actor(),
                         action: "identity_conflict",
                         target: &user.id,
                         detail: serde_json::json!({ "provider": profile.provider, "linked_subject": other.subject, "email": email.as_str() }),
@@ -79,7 +79,7 @@ async fn resolve_once(
     store
         .audit(
             AuditEvent {
-                actor: &format!("{}:{}", profile.provider, profile.subject),
+                actor: &profile.actor(),
                 action: "user_created",
                 target: &user.id,
                 detail: serde_json::json!({ "via": "signup" }),

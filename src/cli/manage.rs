@@ -118,11 +118,14 @@ fn not_found(e: ManageError, message: &str) -> anyhow::Error {
 pub async fn admin(m: &Manager, cmd: AdminCommand) -> anyhow::Result<()> {
     match cmd {
         AdminCommand::Add { email, .. } => {
-            let mut password = String::new();
-            std::io::stdin().read_to_string(&mut password).context("reading the password from stdin")?;
-            let password = password.trim_end_matches(['\r', '\n']).to_string();
-            m.add_admin(&Actor::cli(), &email, password).await?;
+            m.add_admin(&Actor::cli(), &email, password_from_stdin()?).await?;
             eprintln!("admin {email} created");
+        }
+        AdminCommand::Password { email, .. } => {
+            m.set_admin_password(&Actor::cli(), &email, password_from_stdin()?).await.map_err(|e| {
+                not_found(e, &format!("no admin with email {email} (`linkbroker admin add` makes one)"))
+            })?;
+            eprintln!("new password set for {email}; their admin sessions were ended");
         }
         AdminCommand::Token(AdminTokenCommand::Create { email, name }) => {
             let (_, token) = m
@@ -203,31 +206,59 @@ async fn set_disabled(m: &Manager, email: &str, disabled: bool) -> anyhow::Resul
 
 /// On an empty database, `serve --dev` creates a demo client and admin and
 /// prints how to use them.
+/// A password piped to stdin (one line; the line break is not part of it).
+fn password_from_stdin() -> anyhow::Result<String> {
+    let mut password = String::new();
+    std::io::stdin().read_to_string(&mut password).context("reading the password from stdin")?;
+    Ok(password.trim_end_matches(['\r', '\n']).to_string())
+}
+
+/// `serve --dev`: on an empty database, seeds a demo client (redirect URI
+/// `{PUBLIC_URL}/dev/callback`) and an admin, and prints their credentials;
+/// on every later start, says again what it serves: the demo client, the
+/// authorize URL and how to get into the admin.
 pub async fn seed_dev(m: &Manager, public_url: &str) -> anyhow::Result<()> {
     tracing::warn!("DEVELOPMENT MODE: anyone can sign in as anyone through /dev/login; never expose this server");
-    if m.store().count_clients().await? > 0 {
-        return Ok(());
-    }
     let redirect = format!("{public_url}/dev/callback");
-    let draft = ClientDraft {
-        name: "Demo skill".into(),
-        redirect_uris: vec![redirect.clone()],
-        scopes: vec!["profile".into()],
-        ..Default::default()
+    let clients = m.clients().await?;
+    let (id, secret) = match clients.iter().find(|c| c.redirect_uris.contains(&redirect)) {
+        Some(demo) => (demo.id.clone(), None),
+        None if clients.is_empty() => {
+            let draft = ClientDraft {
+                name: "Demo skill".into(),
+                redirect_uris: vec![redirect.clone()],
+                scopes: vec!["profile".into()],
+                ..Default::default()
+            };
+            let (id, secret) = m.create_client(&Actor::dev(), &draft).await?;
+            (id.as_str().to_string(), Some(secret))
+        }
+        None => {
+            println!(
+                "\n  linkbroker development mode\n\n  No client here redirects to {redirect}: register one with\n  linkbroker client add --name Demo --redirect-uri {redirect}\n"
+            );
+            return Ok(());
+        }
     };
-    let (id, secret) = m.create_client(&Actor::dev(), &draft).await?;
-    let admin_password = Secret::generate();
-    if m.store().count_admins().await? == 0 {
-        m.add_admin(&Actor::dev(), "admin@example.com", admin_password.expose().to_string()).await?;
-    }
+    let admin = if m.store().count_admins().await? == 0 {
+        let password = Secret::generate();
+        m.add_admin(&Actor::dev(), "admin@example.com", password.expose().to_string()).await?;
+        format!("admin@example.com / {}", password.expose())
+    } else {
+        "the admin made at the first start (admin@example.com), password as printed then;\n                  \
+         lost it? printf '%s' 'A NEW PASSWORD' | linkbroker admin password --email admin@example.com --password-stdin"
+            .to_string()
+    };
+    let secret = match &secret {
+        Some(s) => s.expose().to_string(),
+        None => format!("as printed at the first start; `linkbroker client rotate-secret {id}` issues a new one"),
+    };
     let authorize = format!(
         "{public_url}/oauth/authorize?response_type=code&client_id={id}&redirect_uri={}&scope=profile&state=demo",
         percent_encoding::utf8_percent_encode(&redirect, percent_encoding::NON_ALPHANUMERIC)
     );
     println!(
-        "\n  linkbroker development mode — seeded a demo client and admin\n\n  client id:      {id}\n  client secret:  {}\n  admin:          admin@example.com / {}\n\n  Open this URL to link an account:\n  {authorize}\n",
-        secret.expose(),
-        admin_password.expose()
+        "\n  linkbroker development mode\n\n  demo client id: {id}\n  client secret:  {secret}\n  admin:          {public_url}/admin, {admin}\n\n  Open this URL to link an account:\n  {authorize}\n"
     );
     Ok(())
 }

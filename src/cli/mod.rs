@@ -155,6 +155,14 @@ pub enum AdminCommand {
         #[arg(long, required = true)]
         password_stdin: bool,
     },
+    /// Set a new password for an existing admin (read from stdin); their
+    /// sessions end
+    Password {
+        #[arg(long)]
+        email: String,
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
     /// Admin API tokens for /admin/api/
     #[command(subcommand)]
     Token(AdminTokenCommand),

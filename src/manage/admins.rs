@@ -7,22 +7,38 @@ use crate::store::AdminRow;
 /// Argon2id with a 12-character floor: admins are people.
 const MIN_PASSWORD_CHARS: usize = 12;
 
+/// An admin password, checked and hashed with argon2id.
+async fn password_hash(password: String) -> Result<String, ManageError> {
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(ManageError::Invalid(format!(
+            "the admin password must be at least {MIN_PASSWORD_CHARS} characters"
+        )));
+    }
+    crate::accounts::password::hash(password)
+        .await
+        .map_err(|e| ManageError::Internal(format!("the password could not be hashed: {e}")))
+}
+
 impl Manager {
     pub async fn add_admin(&self, actor: &Actor, email: &str, password: String) -> Result<(), ManageError> {
         let email = Email::parse(email).map_err(|e| ManageError::Invalid(format!("email: {e}")))?;
-        if password.chars().count() < MIN_PASSWORD_CHARS {
-            return Err(ManageError::Invalid(format!(
-                "the admin password must be at least {MIN_PASSWORD_CHARS} characters"
-            )));
-        }
-        let hash = crate::accounts::password::hash(password)
-            .await
-            .map_err(|e| ManageError::Internal(format!("the password could not be hashed: {e}")))?;
+        let hash = password_hash(password).await?;
         self.store.create_admin(&email, &hash, self.now()).await.map_err(|e| match ManageError::from(e) {
             ManageError::Conflict(_) => ManageError::Conflict(format!("an admin with email {email} already exists")),
             other => other,
         })?;
         self.record(actor, "admin_created", email.as_str(), serde_json::json!({})).await
+    }
+
+    /// A new password for an existing admin (the way back in when the one
+    /// `serve --dev` printed is lost); their sessions end.
+    pub async fn set_admin_password(&self, actor: &Actor, email: &str, password: String) -> Result<(), ManageError> {
+        let email = Email::parse(email).map_err(|e| ManageError::Invalid(format!("email: {e}")))?;
+        let hash = password_hash(password).await?;
+        if !self.store.set_admin_password(&email, &hash).await? {
+            return Err(ManageError::NotFound("admin"));
+        }
+        self.record(actor, "admin_password_set", email.as_str(), serde_json::json!({})).await
     }
 
     async fn admin(&self, email: &str) -> Result<AdminRow, ManageError> {

@@ -19,6 +19,17 @@ pub struct Profile {
     pub name: String,
 }
 
+impl Profile {
+    /// Who acted, for the audit log: `lwa:amzn1.account…`, `dev:ada@…`
+    /// (a subject that already names its provider is not prefixed twice).
+    pub fn actor(&self) -> String {
+        match self.subject.strip_prefix(self.provider).and_then(|rest| rest.strip_prefix(':')) {
+            Some(_) => self.subject.clone(),
+            None => format!("{}:{}", self.provider, self.subject),
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum UpstreamError {
     #[error("the sign-in provider did not answer in time")]

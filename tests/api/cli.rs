@@ -235,3 +235,37 @@ async fn the_cli_opens_the_database_serve_dev_made() {
     let err = cli.fails(&["client", "list"]);
     assert!(err.contains("sealed with key") && err.contains(&key_file.display().to_string()), "{err}");
 }
+
+/// `admin password` is the way back in: the old password and its sessions
+/// stop working, the new one signs in, and it is audited.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_password_sets_a_new_password_and_ends_sessions() {
+    let Some(app) = crate::helpers::spawn_app(Backend::Sqlite).await else { return };
+    let cli = Cli { database_url: app.database_url.clone(), _dir: None };
+    let out =
+        cli.run(&["admin", "add", "--email", "root@example.com", "--password-stdin"], Some("the first password\n"));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let before = crate::helpers::browser();
+    let login = crate::admin_support::post_login(&app, &before, "root@example.com", "the first password").await;
+    assert_eq!(login.status(), 303);
+    assert_eq!(before.get(app.url("/admin/users")).send().await.unwrap().status(), 200, "signed in");
+
+    let out =
+        cli.run(&["admin", "password", "--email", "root@example.com", "--password-stdin"], Some("a second password\n"));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let page = before.get(app.url("/admin/users")).send().await.unwrap();
+    assert_ne!(page.status(), 200, "the old session ended");
+    let b = crate::helpers::browser();
+    let old = crate::admin_support::post_login(&app, &b, "root@example.com", "the first password").await;
+    assert_ne!(old.status(), 303, "the old password no longer signs in");
+    let new = crate::admin_support::post_login(&app, &b, "root@example.com", "a second password").await;
+    assert_eq!(new.status(), 303, "the new one does");
+    assert!(app.audit_actions().await.contains(&"admin_password_set".to_string()));
+
+    let out = cli
+        .run(&["admin", "password", "--email", "nobody@example.com", "--password-stdin"], Some("a third password\n"));
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("admin add"), "says how to make one");
+    let out = cli.run(&["admin", "password", "--email", "root@example.com", "--password-stdin"], Some("short\n"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("at least 12"));
+}

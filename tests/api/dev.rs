@@ -146,3 +146,59 @@ async fn dev_mode_generates_a_secrets_key_beside_its_database() {
     let (value,): (String,) = sqlx::query_as("SELECT value FROM server_secrets").fetch_one(&mut conn).await.unwrap();
     assert!(value.starts_with("sealed:v1:"), "the token key is stored sealed");
 }
+
+/// Runs `serve --dev` on `db` until it has printed the authorize URL, and
+/// returns what it printed.
+fn serve_dev_once(db: &std::path::Path) -> String {
+    use std::io::{BufRead, BufReader};
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_linkbroker"))
+        .args(["serve", "--dev"])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("LINKBROKER_DATABASE_URL", format!("sqlite://{}", db.display()))
+        .env("LINKBROKER_BIND", "127.0.0.1:0")
+        // One public URL across restarts, as with the default port.
+        .env("LINKBROKER_PUBLIC_URL", "http://localhost:8080")
+        .env("LINKBROKER_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut printed = String::new();
+    for line in BufReader::new(child.stdout.take().unwrap()).lines().map_while(Result::ok) {
+        printed.push_str(&line);
+        printed.push('\n');
+        if line.trim_start().starts_with("http://localhost:8080/oauth/authorize?") {
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    printed
+}
+
+/// The first start prints the demo client's secret and the admin password;
+/// a restart says again what it serves (the same client, the authorize URL,
+/// the admin) and how to get back in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restarted_dev_server_says_what_it_serves() {
+    let dir =
+        crate::helpers::TempDir::new(std::env::temp_dir().join(format!("lb-dev-{}", uuid::Uuid::new_v4().simple())));
+    std::fs::create_dir_all(dir.path()).unwrap();
+    let db = dir.path().join("dev.db");
+    let first = tokio::task::spawn_blocking({
+        let db = db.clone();
+        move || serve_dev_once(&db)
+    })
+    .await
+    .unwrap();
+    let id_line = first.lines().find(|l| l.contains("demo client id:")).unwrap_or_else(|| panic!("{first}"));
+    let id = id_line.split(':').nth(1).unwrap().trim().to_string();
+    assert!(first.contains("admin@example.com / "), "the first start prints the admin password: {first}");
+    let again = tokio::task::spawn_blocking(move || serve_dev_once(&db)).await.unwrap();
+    assert!(again.contains(&format!("demo client id: {id}")), "the same demo client: {again}");
+    assert!(again.contains(&format!("client_id={id}")), "its authorize URL: {again}");
+    assert!(again.contains("http://localhost:8080/admin"), "where the admin is: {again}");
+    assert!(again.contains("linkbroker admin password --email admin@example.com --password-stdin"), "{again}");
+    assert!(!again.contains("admin@example.com / "), "no made-up password on a restart: {again}");
+}
