@@ -13,9 +13,15 @@ use url::Url;
 use crate::domain::{Permission, Secret};
 use crate::rate_limit::Rate;
 
+mod database_url;
+mod region;
 mod secrets;
+mod sources;
 
+pub use database_url::DatabaseUrl;
+pub use region::LwaRegion;
 pub use secrets::KeyBytes;
+use sources::{invalid, Sources};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
@@ -27,58 +33,11 @@ pub enum SettingsError {
     Invalid { var: String, from: String, message: String },
     #[error("{var} must be set: {message}")]
     Missing { var: &'static str, message: String },
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LwaRegion {
-    Na,
-    Eu,
-    Fe,
-}
-
-impl LwaRegion {
-    /// `na`, `eu` or `fe`.
-    pub fn parse(raw: &str) -> Option<Self> {
-        match raw.trim().to_ascii_lowercase().as_str() {
-            "na" => Some(Self::Na),
-            "eu" => Some(Self::Eu),
-            "fe" => Some(Self::Fe),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Na => "na",
-            Self::Eu => "eu",
-            Self::Fe => "fe",
-        }
-    }
-
-    /// The Alexa event gateway of this region.
-    pub fn event_gateway(self) -> &'static str {
-        match self {
-            Self::Na => "https://api.amazonalexa.com",
-            Self::Eu => "https://api.eu.amazonalexa.com",
-            Self::Fe => "https://api.fe.amazonalexa.com",
-        }
-    }
-
-    fn authorize_url(self) -> &'static str {
-        match self {
-            Self::Na => "https://www.amazon.com/ap/oa",
-            Self::Eu => "https://eu.account.amazon.com/ap/oa",
-            Self::Fe => "https://apac.account.amazon.com/ap/oa",
-        }
-    }
-
-    fn api_host(self) -> &'static str {
-        match self {
-            Self::Na => "https://api.amazon.com",
-            Self::Eu => "https://api.amazon.co.uk",
-            Self::Fe => "https://api.amazon.co.jp",
-        }
-    }
+    #[error(
+        "unknown setting `{key}` in {path}{nearest} (each key is a LINKBROKER_* variable's name without the prefix, \
+         lowercased; docs/settings.md lists them)"
+    )]
+    Unknown { key: String, path: PathBuf, nearest: String },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -157,87 +116,9 @@ pub struct TlsFiles {
     pub key: PathBuf,
 }
 
-/// A database URL; `Debug` hides any password in it.
-#[derive(Clone, PartialEq, Eq)]
-pub struct DatabaseUrl(String);
-
-impl DatabaseUrl {
-    pub fn new(url: impl Into<String>) -> Self {
-        Self(url.into())
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    /// The file of a `sqlite://` URL (`sqlite://x.db`, `sqlite:///abs/x.db`).
-    pub fn sqlite_file(&self) -> Option<PathBuf> {
-        let rest = self.0.strip_prefix("sqlite://").or_else(|| self.0.strip_prefix("sqlite:"))?;
-        let path = rest.split('?').next().unwrap_or("");
-        (!path.is_empty() && path != ":memory:").then(|| PathBuf::from(path))
-    }
-
-    /// The URL with its password replaced by `***`, for messages.
-    pub fn redacted(&self) -> String {
-        match Url::parse(&self.0) {
-            Ok(mut u) if u.password().is_some() => {
-                let _ = u.set_password(Some("***"));
-                u.to_string()
-            }
-            _ => self.0.clone(),
-        }
-    }
-}
-
-impl std::fmt::Debug for DatabaseUrl {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "DatabaseUrl({})", self.redacted())
-    }
-}
-
 /// `/metrics` default audience: loopback and private networks, where
 /// Prometheus and the proxy live; never the open internet.
 const PRIVATE_NETWORKS: &str = "127.0.0.0/8, ::1, 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, fc00::/7";
-
-/// Where one raw value came from, for error messages.
-struct Raw {
-    value: String,
-    from: String,
-}
-
-struct Sources {
-    file: Option<(PathBuf, toml::Table)>,
-    env: BTreeMap<String, String>,
-}
-
-impl Sources {
-    fn get(&self, key: &str) -> Option<Raw> {
-        let var = var_name(key);
-        if let Some(value) = self.env.get(&var) {
-            return Some(Raw { value: value.clone(), from: "environment".into() });
-        }
-        let (path, table) = self.file.as_ref()?;
-        let value = table.get(key)?;
-        let value = match value {
-            toml::Value::String(s) => s.clone(),
-            toml::Value::Array(items) => items
-                .iter()
-                .map(|v| v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string()))
-                .collect::<Vec<_>>()
-                .join(","),
-            other => other.to_string(),
-        };
-        Some(Raw { value, from: format!("{key} in {}", path.display()) })
-    }
-}
-
-fn var_name(key: &str) -> String {
-    format!("LINKBROKER_{}", key.to_uppercase())
-}
-
-fn invalid(key: &str, raw: &Raw, message: impl Into<String>) -> SettingsError {
-    SettingsError::Invalid { var: var_name(key), from: raw.from.clone(), message: message.into() }
-}
 
 impl Settings {
     /// Loads from `config` (or `./linkbroker.toml` when present) and the
@@ -265,8 +146,10 @@ impl Settings {
             }
             None => None,
         };
-        let src = Sources { file, env };
-        Self::parse(&src)
+        let src = Sources::new(file, env);
+        let settings = Self::parse(&src)?;
+        src.refuse_unknown()?;
+        Ok(settings)
     }
 
     fn parse(src: &Sources) -> Result<Self, SettingsError> {
@@ -407,7 +290,7 @@ impl Settings {
             return Err(invalid("alexa_event_timeout_seconds", &raw, "must be 1 to 60 seconds"));
         }
         Ok(Self {
-            database_url: DatabaseUrl(database_url),
+            database_url: DatabaseUrl::new(database_url),
             bind,
             public_url,
             lwa,
@@ -442,28 +325,43 @@ impl Settings {
 
     /// The LWA client credentials, or an error that says which variable to set.
     pub fn require_lwa(&self) -> Result<(String, Secret), SettingsError> {
-        let id = self.lwa.client_id.clone().ok_or(SettingsError::Missing {
-            var: "LINKBROKER_LWA_CLIENT_ID",
-            message: "the client id of your Login with Amazon security profile (or run `serve --dev` to use the development login)".into(),
-        })?;
-        let secret = self.lwa.client_secret.clone().ok_or(SettingsError::Missing {
-            var: "LINKBROKER_LWA_CLIENT_SECRET",
-            message: "the client secret of your Login with Amazon security profile".into(),
-        })?;
-        Ok((id, secret))
+        match (self.lwa.client_id.clone(), self.lwa.client_secret.clone()) {
+            (Some(id), Some(secret)) => Ok((id, secret)),
+            (None, None) => Err(SettingsError::Missing {
+                var: "LINKBROKER_LWA_CLIENT_ID and LINKBROKER_LWA_CLIENT_SECRET",
+                message: "the client id and secret of your Login with Amazon security profile (or run `serve --dev` \
+                          to use the development login)"
+                    .into(),
+            }),
+            (None, Some(_)) => Err(SettingsError::Missing {
+                var: "LINKBROKER_LWA_CLIENT_ID",
+                message: "the client id of your Login with Amazon security profile (or run `serve --dev` to use the \
+                          development login)"
+                    .into(),
+            }),
+            (Some(_), None) => Err(SettingsError::Missing {
+                var: "LINKBROKER_LWA_CLIENT_SECRET",
+                message: "the client secret of your Login with Amazon security profile".into(),
+            }),
+        }
     }
 }
 
 /// `[alexa.intent_permissions]` in the TOML file: intent name → permission.
 fn intent_permissions(src: &Sources) -> Result<BTreeMap<String, Permission>, SettingsError> {
     let mut out = BTreeMap::new();
+    src.knows("alexa");
     let Some((path, table)) = &src.file else { return Ok(out) };
-    let Some(map) = table.get("alexa").and_then(|a| a.get("intent_permissions")) else { return Ok(out) };
     let bad = |message: String| SettingsError::Invalid {
         var: "[alexa.intent_permissions]".into(),
         from: path.display().to_string(),
         message,
     };
+    let Some(alexa) = table.get("alexa") else { return Ok(out) };
+    if let Some(other) = alexa.as_table().and_then(|t| t.keys().find(|k| *k != "intent_permissions")) {
+        return Err(bad(format!("[alexa] holds only intent_permissions, not `{other}`")));
+    }
+    let Some(map) = alexa.get("intent_permissions") else { return Ok(out) };
     let map = map.as_table().ok_or_else(|| bad("must be a table of IntentName = \"permission\"".into()))?;
     for (intent, perm) in map {
         let perm = perm.as_str().ok_or_else(|| bad(format!("{intent} must map to a string")))?;

@@ -102,3 +102,77 @@ fn secrets_are_redacted_in_debug() {
     let debug = format!("{s:?}");
     assert!(!debug.contains("topsecret") && !debug.contains("dbsecret"), "{debug}");
 }
+
+fn toml_file(body: &str) -> tempfile_path::Path {
+    tempfile_path::write(body)
+}
+
+/// A temporary file that is removed when dropped.
+mod tempfile_path {
+    pub struct Path(std::path::PathBuf);
+
+    impl Path {
+        pub fn get(&self) -> &std::path::Path {
+            &self.0
+        }
+    }
+
+    impl Drop for Path {
+        fn drop(&mut self) {
+            std::fs::remove_file(&self.0).ok();
+        }
+    }
+
+    pub fn write(body: &str) -> Path {
+        let path = std::env::temp_dir().join(format!("lb-settings-{}.toml", uuid::Uuid::new_v4().simple()));
+        std::fs::write(&path, body).unwrap();
+        Path(path)
+    }
+}
+
+#[test]
+fn an_unknown_key_in_the_file_is_refused_with_the_nearest_known_one() {
+    let file = toml_file("lwa_client_idd = \"x\"\n");
+    let err = Settings::from_sources(Some(file.get()), env(&[])).unwrap_err().to_string();
+    assert!(err.contains("unknown setting `lwa_client_idd`"), "{err}");
+    assert!(err.contains("did you mean `lwa_client_id`?"), "{err}");
+    let file = toml_file("completely_unrelated_thing = 1\n");
+    let err = Settings::from_sources(Some(file.get()), env(&[])).unwrap_err().to_string();
+    assert!(err.contains("unknown setting `completely_unrelated_thing`") && !err.contains("did you mean"), "{err}");
+    let file = toml_file("[alexa.intent_permisions]\nOrderIntent = \"rides:order\"\n");
+    let err = Settings::from_sources(Some(file.get()), env(&[])).unwrap_err().to_string();
+    assert!(err.contains("intent_permisions"), "{err}");
+}
+
+/// Every variable docs/settings.md documents is a key the file may hold
+/// (the check above must never refuse a real setting).
+#[test]
+fn every_documented_setting_is_a_known_key() {
+    let doc = include_str!("../../docs/settings.md");
+    let mut vars: Vec<&str> = doc
+        .split('`')
+        .filter(|w| {
+            w.starts_with("LINKBROKER_") && w.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+        })
+        .collect();
+    vars.sort_unstable();
+    vars.dedup();
+    assert!(vars.len() > 20, "the settings table was found: {vars:?}");
+    for var in vars {
+        let key = var.trim_start_matches("LINKBROKER_").to_lowercase();
+        let file = toml_file(&format!("{key} = \"x\"\n"));
+        if let Err(e) = Settings::from_sources(Some(file.get()), env(&[])) {
+            assert!(!e.to_string().contains("unknown setting"), "{var} is documented but refused: {e}");
+        }
+    }
+}
+
+#[test]
+fn every_missing_lwa_variable_is_named() {
+    let none = Settings::from_sources(None, env(&[])).unwrap();
+    let err = none.require_lwa().unwrap_err().to_string();
+    assert!(err.contains("LINKBROKER_LWA_CLIENT_ID and LINKBROKER_LWA_CLIENT_SECRET"), "{err}");
+    let only_id = Settings::from_sources(None, env(&[("LINKBROKER_LWA_CLIENT_ID", "x")])).unwrap();
+    let err = only_id.require_lwa().unwrap_err().to_string();
+    assert!(err.starts_with("LINKBROKER_LWA_CLIENT_SECRET must be set"), "{err}");
+}
