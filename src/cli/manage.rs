@@ -44,6 +44,10 @@ pub async fn client(m: &Manager, cmd: ClientCommand) -> anyhow::Result<()> {
                 args.json,
                 "the secret is shown only now; store it in the Alexa console",
             );
+            if !args.json {
+                let scopes = m.client(id.as_str()).await?.scopes;
+                println!("scopes:        {scopes} (list the same ones in the Alexa console's Account Linking page)");
+            }
         }
         ClientCommand::List { json } => {
             let clients = m.clients().await?;

@@ -113,6 +113,9 @@ pub const MAX_REDIRECT_URIS: usize = 20;
 pub const MAX_SCOPES: usize = 50;
 const MAX_NAME_CHARS: usize = 200;
 
+/// The scopes of a client registered without any.
+pub const DEFAULT_SCOPE: &str = "profile";
+
 impl ClientSpec {
     pub fn parse(draft: &ClientDraft) -> Result<Self, ParseError> {
         let name = draft.name.trim();
@@ -136,7 +139,12 @@ impl ClientSpec {
         if joined.split_whitespace().count() > MAX_SCOPES {
             return Err(ParseError::new("give at most 50 scopes"));
         }
-        let scopes = ScopeSet::parse(&joined).map_err(|e| ParseError(format!("scope: {e}")))?;
+        let mut scopes = ScopeSet::parse(&joined).map_err(|e| ParseError(format!("scope: {e}")))?;
+        if scopes.is_empty() {
+            // Alexa's console asks for `profile` unless told otherwise; a
+            // client without it refuses every such linking.
+            scopes = ScopeSet::parse(DEFAULT_SCOPE).expect("a valid scope");
+        }
         Ok(Self {
             name: name.to_string(),
             redirect_uris,
@@ -185,6 +193,12 @@ mod tests {
         assert!(ClientSpec::parse(&long).is_err());
         let blank = ClientDraft { name: "  ".into(), ..draft(&["https://a.example/cb"]) };
         assert!(ClientSpec::parse(&blank).is_err());
+    }
+
+    #[test]
+    fn no_scopes_means_profile() {
+        let spec = ClientSpec::parse(&draft(&["https://a.example/cb"])).unwrap();
+        assert_eq!(spec.scopes.to_string(), "profile");
     }
 
     #[test]

@@ -61,9 +61,13 @@ impl AuthServer {
     pub async fn validate_authorize(&self, query: &str) -> Result<AuthorizeRequest, Rejection> {
         let page = Rejection::Page;
         if query.len() > MAX_QUERY_LEN {
+            tracing::warn!(bytes = query.len(), "authorize refused (an error page): the request is over 8 KB");
             return Err(page(Untrusted::TooLarge));
         }
-        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).map_err(|_| page(Untrusted::Malformed))?;
+        let Ok(pairs) = serde_urlencoded::from_str::<Vec<(String, String)>>(query) else {
+            tracing::warn!("authorize refused (an error page): the query string does not parse");
+            return Err(page(Untrusted::Malformed));
+        };
         let mut params: HashMap<&str, &str> = HashMap::new();
         let mut repeated = None;
         for (k, v) in &pairs {
@@ -75,18 +79,44 @@ impl AuthServer {
 
         // 1. Client and redirect URI first: until both are verified, nothing
         //    may be sent to the redirect URI.
-        if matches!(repeated, Some("client_id" | "redirect_uri")) {
+        if let Some(k @ ("client_id" | "redirect_uri")) = repeated {
+            tracing::warn!("authorize refused (an error page): {k} is given twice");
             return Err(page(Untrusted::Repeats));
         }
-        let client_id = get("client_id").ok_or(page(Untrusted::NoClient))?;
+        let Some(client_id) = get("client_id") else {
+            tracing::warn!("authorize refused (an error page): the request has no client_id");
+            return Err(page(Untrusted::NoClient));
+        };
         let client = match ClientId::parse(client_id) {
             Ok(id) => self.store.client(id.as_str()).await.map_err(Rejection::Unavailable)?,
             Err(_) => None,
         };
-        let client = client.ok_or(page(Untrusted::UnknownClient))?;
-        let redirect_raw = get("redirect_uri").ok_or(page(Untrusted::NoRedirect))?;
+        let Some(client) = client else {
+            // Client ids are public (the Alexa console shows them): safe to log.
+            tracing::warn!(
+                client_id = %client_id.chars().take(64).collect::<String>(),
+                "authorize refused (an error page): no such client; check Your Client ID in the Alexa console"
+            );
+            return Err(page(Untrusted::UnknownClient));
+        };
+        let Some(redirect_raw) = get("redirect_uri") else {
+            tracing::warn!(client_id = %client.id, "authorize refused (an error page): the request has no redirect_uri");
+            return Err(page(Untrusted::NoRedirect));
+        };
         // Exact, byte-for-byte comparison with a registered URI (RFC 9700 §4.1.3).
         if !client.redirect_uris.iter().any(|u| u == redirect_raw) {
+            let shown: String = redirect_raw.chars().take(300).collect();
+            let near = client.redirect_uris.iter().find(|u| {
+                u.trim_end_matches('/') == redirect_raw.trim_end_matches('/') || u.eq_ignore_ascii_case(redirect_raw)
+            });
+            let why = match near {
+                Some(u) => format!("it differs from the registered {u} only by a trailing slash or letter case"),
+                None => format!("the client's redirect URIs are {}", client.redirect_uris.join(", ")),
+            };
+            tracing::warn!(
+                client_id = %client.id, redirect_uri = %shown,
+                "authorize refused (an error page): the redirect_uri is not registered for this client; {why}"
+            );
             return Err(page(Untrusted::RedirectNotRegistered));
         }
         let redirect_uri = RedirectUri::from_trusted(redirect_raw.to_string());

@@ -12,6 +12,7 @@ both_backends!(
     logs_of_a_full_flow_hold_no_secret,
     metrics_count_requests_links_refreshes_and_invalid_grants,
     metrics_are_hidden_from_peers_outside_the_allow_list,
+    authorize_error_pages_log_their_reason,
 );
 
 async fn metrics_are_hidden_from_peers_outside_the_allow_list(backend: Backend) {
@@ -169,4 +170,41 @@ async fn metrics_count_requests_links_refreshes_and_invalid_grants(backend: Back
     assert!(text.contains(r#"linkbroker_db_pool_connections{state="idle"}"#));
     assert!(value(r#"linkbroker_access_cache_lookups_total{result="hit"}"#) >= 1.0);
     assert!(value(r#"linkbroker_access_cache_lookups_total{result="miss"}"#) >= 1.0);
+}
+
+/// "Unable to link" in the Alexa app is all a user sees: the operator's log
+/// must say why authorize refused (an unknown client, an unregistered or
+/// trailing-slash redirect URI), and nothing secret.
+async fn authorize_error_pages_log_their_reason(backend: Backend) {
+    let Some(served) = serve_binary(backend, &[]).await else { return };
+    let app = &served.app;
+    let client = app.alexa_client().await;
+    let b = browser();
+    let unknown = [
+        ("response_type", "code"),
+        ("client_id", "no-such-client-4f3e"),
+        ("redirect_uri", crate::helpers::ALEXA_REDIRECT),
+        ("state", "state-secret-1a2b"),
+    ];
+    assert_eq!(app.authorize(&b, &unknown).await.status(), 400);
+    let slash = format!("{}/", crate::helpers::ALEXA_REDIRECT);
+    let trailing = [
+        ("response_type", "code"),
+        ("client_id", client.id.as_str()),
+        ("redirect_uri", slash.as_str()),
+        ("state", "state-secret-1a2b"),
+    ];
+    assert_eq!(app.authorize(&b, &trailing).await.status(), 400);
+    let elsewhere = [
+        ("response_type", "code"),
+        ("client_id", client.id.as_str()),
+        ("redirect_uri", "https://evil.example/cb"),
+        ("state", "s"),
+    ];
+    assert_eq!(app.authorize(&b, &elsewhere).await.status(), 400);
+    let logs = served.stop();
+    assert!(logs.contains("no such client") && logs.contains("no-such-client-4f3e"), "{logs}");
+    assert!(logs.contains("only by a trailing slash"), "{logs}");
+    assert!(logs.contains("https://evil.example/cb") && logs.contains(crate::helpers::ALEXA_REDIRECT), "{logs}");
+    assert!(!logs.contains("state-secret-1a2b"), "the state is not logged: {logs}");
 }
