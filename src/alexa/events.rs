@@ -62,7 +62,7 @@ async fn linked_grant(
 ) -> Result<Option<String>, StoreError> {
     let Some(token) = envelope.access_token() else { return Ok(None) };
     let resolved = auth.resolve_access(token, now).await?;
-    Ok(resolved.filter(|r| relayed_by.is_none_or(|c| c == r.client_id)).map(|r| r.grant_id))
+    Ok(resolved.filter(|r| relayed_by.is_none_or(|c| c == r.client_id)).map(|r| r.grant_id.clone()))
 }
 
 /// Revokes the link of the token the event carries (even if that token has

@@ -129,11 +129,12 @@ impl<K: Eq + Hash, V: Clone> TtlCache<K, V> {
     }
 }
 
-pub type AccessCache = TtlCache<TokenHash, ResolvedToken>;
+/// Shared, not copied: a hit hands out the entry, not a copy of its strings.
+pub type AccessCache = TtlCache<TokenHash, std::sync::Arc<ResolvedToken>>;
 
 impl AccessCache {
     /// A fresh entry for `key`, if any, valid at Unix time `now`.
-    pub fn get(&self, key: &TokenHash, now: i64) -> Option<ResolvedToken> {
+    pub fn get(&self, key: &TokenHash, now: i64) -> Option<std::sync::Arc<ResolvedToken>> {
         self.get_if(key, |r| r.expires_at > now)
     }
 }
@@ -149,8 +150,8 @@ pub type EventCache = TtlCache<(String, String), Option<std::sync::Arc<EventTarg
 mod tests {
     use super::*;
 
-    fn resolved(expires_at: i64) -> ResolvedToken {
-        ResolvedToken {
+    fn resolved(expires_at: i64) -> std::sync::Arc<ResolvedToken> {
+        std::sync::Arc::new(ResolvedToken {
             grant_id: "g".into(),
             client_id: "c".into(),
             user_id: "u".into(),
@@ -161,7 +162,7 @@ mod tests {
             permissions: vec![],
             alexa_user_id: None,
             expires_at,
-        }
+        })
     }
 
     #[test]

@@ -128,7 +128,11 @@ impl AuthServer {
     /// Resolves an access token of either format to its live link, user and
     /// permissions; `None` for anything expired, revoked, disabled or
     /// unknown. Answers may be up to `access_cache::TTL` old.
-    pub async fn resolve_access(&self, token: &str, now: i64) -> Result<Option<ResolvedToken>, StoreError> {
+    pub async fn resolve_access(
+        &self,
+        token: &str,
+        now: i64,
+    ) -> Result<Option<std::sync::Arc<ResolvedToken>>, StoreError> {
         if token.len() > 4096 {
             return Ok(None);
         }
@@ -141,7 +145,7 @@ impl AuthServer {
             return Ok(None);
         }
         let issued_at = r.expires_at - self.settings.access_token_ttl;
-        let resolved = self.store.resolve_link(&r.link_id, r.generation, issued_at, r.expires_at).await?;
+        let resolved = self.store.resolve_link(&r.link_id, r.generation, issued_at, r.expires_at).await?.map(std::sync::Arc::new);
         if let Some(r) = &resolved {
             self.access_cache.insert(cache_key, r.clone());
         }
