@@ -110,6 +110,9 @@ pub struct ClientSpec {
 }
 
 pub const MAX_REDIRECT_URIS: usize = 20;
+/// A JWT access token carries the scope, and the token response carries it
+/// again: beyond this many characters of scopes it would pass 2 KB.
+pub const MAX_JWT_SCOPE_CHARS: usize = 300;
 pub const MAX_SCOPES: usize = 50;
 const MAX_NAME_CHARS: usize = 200;
 
@@ -144,6 +147,14 @@ impl ClientSpec {
             // Alexa's console asks for `profile` unless told otherwise; a
             // client without it refuses every such linking.
             scopes = ScopeSet::parse(DEFAULT_SCOPE).expect("a valid scope");
+        }
+        let scope_chars = scopes.to_string().len();
+        if draft.token_format == TokenFormat::Jwt && scope_chars > MAX_JWT_SCOPE_CHARS {
+            return Err(ParseError(format!(
+                "a client with JWT access tokens may have at most {MAX_JWT_SCOPE_CHARS} characters of scopes (these \
+                 have {scope_chars}): each token carries them, and token responses must stay under 2 KB for Alexa \
+                 and Google. Use fewer scopes, or opaque tokens"
+            )));
         }
         Ok(Self {
             name: name.to_string(),
@@ -193,6 +204,17 @@ mod tests {
         assert!(ClientSpec::parse(&long).is_err());
         let blank = ClientDraft { name: "  ".into(), ..draft(&["https://a.example/cb"]) };
         assert!(ClientSpec::parse(&blank).is_err());
+    }
+
+    #[test]
+    fn jwt_clients_keep_their_scopes_short_enough_for_2_kb_responses() {
+        let many: Vec<String> = (0..40).map(|i| format!("orders:scope-number-{i:02}")).collect();
+        let jwt =
+            ClientDraft { scopes: many.clone(), token_format: TokenFormat::Jwt, ..draft(&["https://a.example/cb"]) };
+        let err = ClientSpec::parse(&jwt).unwrap_err().0;
+        assert!(err.contains("under 2 KB") && err.contains("opaque"), "{err}");
+        let opaque = ClientDraft { scopes: many, ..draft(&["https://a.example/cb"]) };
+        assert!(ClientSpec::parse(&opaque).is_ok(), "opaque tokens do not carry the scope");
     }
 
     #[test]

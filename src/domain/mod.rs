@@ -13,7 +13,7 @@ mod secret;
 
 pub use actor::{Actor, Door};
 pub use client_id::ClientId;
-pub use client_spec::{ClientDraft, ClientSpec, ConsentPreset, TokenFormat};
+pub use client_spec::{ClientDraft, ClientSpec, ConsentPreset, TokenFormat, MAX_JWT_SCOPE_CHARS};
 pub use email::Email;
 pub use permission::Permission;
 pub use pkce::{CodeChallenge, CodeChallengeMethod, CodeVerifier};

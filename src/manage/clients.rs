@@ -15,14 +15,16 @@ impl Manager {
         Ok((id, secret))
     }
 
-    /// Replaces a client's settings (its secret and links stay).
+    /// Replaces a client's settings (its secret and links stay); the audit
+    /// entry records what changed.
     pub async fn update_client(&self, actor: &Actor, id: &str, draft: &ClientDraft) -> Result<(), ManageError> {
         let spec = ClientSpec::parse(draft)?;
+        let before = self.client(id).await?;
         if !self.store.update_client(id, &spec, self.now()).await? {
             return Err(ManageError::NotFound("client"));
         }
         self.forget_clients();
-        self.record(actor, "client_updated", id, serde_json::json!({})).await
+        self.record(actor, "client_updated", id, changes(&before, &spec)).await
     }
 
     /// Issues a new secret; the old one stops working at once (within the
@@ -60,6 +62,41 @@ impl Manager {
         }
         self.store.client(id).await?.ok_or(ManageError::NotFound("client"))
     }
+}
+
+/// What an update changed, for the audit log (a client holds no secret
+/// here: its secret hash is not part of an update).
+fn changes(before: &ClientRow, after: &ClientSpec) -> serde_json::Value {
+    use std::collections::BTreeSet;
+    let mut out = serde_json::Map::new();
+    let mut set_diff = |what: &str, old: BTreeSet<String>, new: BTreeSet<String>| {
+        let added: Vec<&String> = new.difference(&old).collect();
+        let removed: Vec<&String> = old.difference(&new).collect();
+        if !added.is_empty() || !removed.is_empty() {
+            out.insert(what.into(), serde_json::json!({ "added": added, "removed": removed }));
+        }
+    };
+    set_diff(
+        "redirect_uris",
+        before.redirect_uris.iter().cloned().collect(),
+        after.redirect_uris.iter().map(|u| u.as_str().to_string()).collect(),
+    );
+    set_diff(
+        "scopes",
+        before.scopes.split_whitespace().map(str::to_string).collect(),
+        after.scopes.to_string().split_whitespace().map(str::to_string).collect(),
+    );
+    let mut flag = |what: &str, old: serde_json::Value, new: serde_json::Value| {
+        if old != new {
+            out.insert(what.into(), serde_json::json!({ "from": old, "to": new }));
+        }
+    };
+    flag("name", before.name.clone().into(), after.name.clone().into());
+    flag("skip_consent", before.skip_consent.into(), after.skip_consent.into());
+    flag("token_format", before.token_format.as_str().into(), after.token_format.as_str().into());
+    flag("allow_plain_pkce", before.allow_plain_pkce.into(), after.allow_plain_pkce.into());
+    flag("consent", before.consent.as_str().into(), after.consent.as_str().into());
+    serde_json::Value::Object(out)
 }
 
 /// The "Send Alexa Events" credentials as an admin typed them.

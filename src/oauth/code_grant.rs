@@ -28,7 +28,9 @@ impl AuthServer {
         let found = match self.store.find_code(code_hash.as_str()).await? {
             CodeLookup::Fresh(row) => row,
             CodeLookup::Unknown => return Err(OAuthError::invalid_grant("the authorization code is invalid")),
-            CodeLookup::Replayed { grant_id } => return Err(self.code_replayed(client, grant_id, now).await?),
+            CodeLookup::Replayed { grant_id, spent_reason } => {
+                return Err(self.code_replayed(client, grant_id, spent_reason, now).await?)
+            }
         };
         if found.client_id != client.id {
             return Err(OAuthError::invalid_grant("the authorization code was issued to another client"));
@@ -43,18 +45,18 @@ impl AuthServer {
         let user_refused = user.as_ref().is_none_or(|u| u.is_disabled());
         let Some(redemption) = self.store.begin_redemption(code_hash.as_str(), now).await? else {
             // A racing redemption won; its link is committed and visible now.
-            let grant_id = match self.store.find_code(code_hash.as_str()).await? {
-                CodeLookup::Replayed { grant_id } => grant_id,
-                _ => None,
+            let (grant_id, reason) = match self.store.find_code(code_hash.as_str()).await? {
+                CodeLookup::Replayed { grant_id, spent_reason } => (grant_id, spent_reason),
+                _ => (None, None),
             };
-            return Err(self.code_replayed(client, grant_id, now).await?);
+            return Err(self.code_replayed(client, grant_id, reason, now).await?);
         };
         if let Err(e) = check_request(&redemption.row, redirect_uri, verifier) {
-            redemption.burn().await?;
+            redemption.burn(code_hash.as_str(), &e.description).await?;
             return Err(e);
         }
         if user_refused {
-            redemption.burn().await?;
+            redemption.burn(code_hash.as_str(), "the user is disabled").await?;
             self.audit_disabled_user_refused(client, &found.user_id, now).await;
             return Err(OAuthError::invalid_grant("the user is disabled"));
         }
@@ -89,11 +91,13 @@ impl AuthServer {
     }
 
     /// RFC 6749 §4.1.2: a replayed code may mean it was stolen; the link it
-    /// produced is revoked.
+    /// produced is revoked. The answer says which happened: a link revoked,
+    /// or a code an earlier refused attempt spent (and why).
     async fn code_replayed(
         &self,
         client: &ClientRow,
         grant_id: Option<String>,
+        spent_reason: Option<String>,
         now: i64,
     ) -> Result<OAuthError, OAuthError> {
         if let Some(grant_id) = &grant_id {
@@ -111,8 +115,20 @@ impl AuthServer {
                 now,
             )
             .await?;
-        tracing::warn!(client_id = %client.id, "authorization code replayed; link revoked");
-        Ok(OAuthError::invalid_grant("the authorization code was already used"))
+        Ok(match (&grant_id, spent_reason) {
+            (Some(_), _) => {
+                tracing::warn!(client_id = %client.id, "authorization code replayed; link revoked");
+                OAuthError::invalid_grant(
+                    "the authorization code was already used; a code used twice may have been stolen, so the link \
+                     it made is revoked (RFC 6749 §4.1.2): link the account again",
+                )
+            }
+            (None, Some(reason)) => OAuthError::invalid_grant(format!(
+                "the authorization code was spent by an earlier attempt that was refused ({reason}); a code is \
+                 good for one attempt: link the account again"
+            )),
+            (None, None) => OAuthError::invalid_grant("the authorization code was already used"),
+        })
     }
 }
 

@@ -33,6 +33,9 @@ struct Issued {
     scope: String,
     generation: i64,
     refresh_token: String,
+    /// When the access token counts as issued (now, or just after an RFC
+    /// 7009 revocation it must outlive).
+    issued_at: i64,
 }
 
 fn invalid() -> OAuthError {
@@ -58,13 +61,23 @@ impl AuthServer {
             Some(_) => None,
         };
         let issued = match rotated {
-            Some(r) => {
-                Issued { user_id: r.user_id, scope: r.scope, generation: r.generation, refresh_token: successor }
-            }
+            Some(r) => Issued {
+                user_id: r.user_id,
+                scope: r.scope,
+                generation: r.generation,
+                refresh_token: successor,
+                issued_at: now,
+            },
             None => self.settle(client, &token, &successor, request.scope.as_ref(), now).await?,
         };
-        let access_token =
-            self.access_token_string(client, token.link_id, issued.generation, &issued.user_id, &issued.scope, now)?;
+        let access_token = self.access_token_string(
+            client,
+            token.link_id,
+            issued.generation,
+            &issued.user_id,
+            &issued.scope,
+            issued.issued_at,
+        )?;
         Ok(TokenResponse {
             access_token,
             token_type: "Bearer",
@@ -143,10 +156,15 @@ impl AuthServer {
                 // of this link by its own client, so nothing is revoked.
                 return Err(invalid());
             }
-            if !row.is_live() {
-                return Err(self.dead(client, &row, now).await);
-            }
-            if row.last_used_at <= now - self.settings.refresh_token_ttl {
+            // A token that is not one of the link's learns nothing of it
+            // (revoked, disabled, expired) and leaves no trace.
+            if !row.is_live() || row.last_used_at <= now - self.settings.refresh_token_ttl {
+                if !self.is_recent_or_derived(&row, token) {
+                    return Err(invalid());
+                }
+                if !row.is_live() {
+                    return Err(self.dead(client, &row, now).await);
+                }
                 return Err(OAuthError::invalid_grant("the refresh token has expired"));
             }
             // RFC 6749 §6: a refresh may not widen the scope. Narrowing may
@@ -167,6 +185,7 @@ impl AuthServer {
                             scope: r.scope,
                             generation: r.generation,
                             refresh_token: successor.to_string(),
+                            issued_at: now,
                         });
                     }
                 }
@@ -183,9 +202,21 @@ impl AuthServer {
                         );
                     }
                     // An access token of a generation RFC 7009 revoked would
-                    // be dead on arrival: issue it at the lowest live one.
+                    // be dead on arrival: issue it at the lowest live one,
+                    // or, when the current generation's was revoked, after
+                    // that revocation (`store::access`: it then stands).
                     let generation = generation.max(row.access_min_generation).min(row.generation);
-                    return Ok(Issued { user_id: row.user_id, scope: row.scope, generation, refresh_token: again });
+                    let issued_at = match row.access_revoked_at {
+                        Some(revoked) if generation < row.access_min_generation => now.max(revoked + 1),
+                        _ => now,
+                    };
+                    return Ok(Issued {
+                        user_id: row.user_id,
+                        scope: row.scope,
+                        generation,
+                        refresh_token: again,
+                        issued_at,
+                    });
                 }
                 Verdict::Theft => return Err(self.theft(client, &row, now).await?),
                 Verdict::Unknown => return Err(invalid()),
@@ -199,6 +230,17 @@ impl AuthServer {
             }
         }
         Err(unavailable())
+    }
+
+    /// Whether `token` is genuinely of this link's chain: one of its last
+    /// three tokens, or an older one that derives forward to its current one.
+    fn is_recent_or_derived(&self, row: &GrantRow, token: &RefreshToken<'_>) -> bool {
+        let chain = chain_of(row);
+        if rotation::is_known(&chain, token.raw, token.generation) {
+            return true;
+        }
+        let derive = |raw: &str, generation| self.tokens.successor(raw, token.link_id, generation);
+        matches!(rotation::judge(&chain, token.raw, token.generation, i64::MAX, 0, derive), Verdict::Theft)
     }
 
     /// README refresh rule 3: a genuine token presented after its chain moved on.

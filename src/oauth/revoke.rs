@@ -24,14 +24,14 @@ impl AuthServer {
         }
         // §2.1: the hint only orders the search.
         let access_first = params.get("token_type_hint") == Some("access_token");
-        if access_first && self.revoke_access(client, token).await? {
+        if access_first && self.revoke_access(client, token, now).await? {
             return Ok(());
         }
         if self.revoke_link_of_refresh(client, token, now).await? {
             return Ok(());
         }
         if !access_first {
-            self.revoke_access(client, token).await?;
+            self.revoke_access(client, token, now).await?;
         }
         Ok(())
     }
@@ -55,12 +55,12 @@ impl AuthServer {
         Ok(true)
     }
 
-    async fn revoke_access(&self, client: &ClientRow, token: &str) -> Result<bool, OAuthError> {
+    async fn revoke_access(&self, client: &ClientRow, token: &str, now: i64) -> Result<bool, OAuthError> {
         let revoked = if token_format::is_legacy(token) {
             self.store.revoke_legacy_access(TokenHash::of(token).as_str(), &client.id).await?
         } else {
             let Some(r) = self.open_access(token).await? else { return Ok(false) };
-            self.store.revoke_access_up_to(&r.link_id, &client.id, r.generation).await?
+            self.store.revoke_access_up_to(&r.link_id, &client.id, r.generation, now).await?
         };
         if revoked {
             self.access_cache.clear();

@@ -145,7 +145,8 @@ impl AuthServer {
             return Ok(None);
         }
         let issued_at = r.expires_at - self.settings.access_token_ttl;
-        let resolved = self.store.resolve_link(&r.link_id, r.generation, issued_at, r.expires_at).await?.map(std::sync::Arc::new);
+        let resolved =
+            self.store.resolve_link(&r.link_id, r.generation, issued_at, r.expires_at).await?.map(std::sync::Arc::new);
         if let Some(r) = &resolved {
             self.access_cache.insert(cache_key, r.clone());
         }

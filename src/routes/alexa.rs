@@ -94,7 +94,10 @@ async fn remember_alexa_user(state: &AppState, envelope: &Envelope, user: &Resol
         return;
     }
     match state.auth.store.record_alexa_user(&user.grant_id, alexa_user).await {
-        Ok(_) => state.auth.access_cache.update(&TokenHash::of(token), |r| std::sync::Arc::make_mut(r).alexa_user_id = Some(alexa_user.into())),
+        Ok(_) => state
+            .auth
+            .access_cache
+            .update(&TokenHash::of(token), |r| std::sync::Arc::make_mut(r).alexa_user_id = Some(alexa_user.into())),
         Err(e) => tracing::warn!(error = %e, "recording the alexa user id failed"),
     }
 }

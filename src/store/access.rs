@@ -36,6 +36,7 @@ struct Row {
     disabled: i64,
     generation: i64,
     access_min_generation: i64,
+    access_revoked_at: Option<i64>,
 }
 
 /// What a link says about its access tokens.
@@ -51,6 +52,21 @@ struct LinkState {
     live: bool,
     generation: i64,
     access_min_generation: i64,
+    access_revoked_at: Option<i64>,
+}
+
+impl LinkState {
+    /// Whether an access token of `generation` issued at `issued_at` still
+    /// stands: a live link, a generation the link has reached, and not
+    /// revoked by RFC 7009 (a generation below `access_min_generation` is
+    /// dead, unless the token was issued after that revocation: a retried
+    /// refresh answered again gets a working one).
+    fn admits(&self, generation: i64, issued_at: i64) -> bool {
+        self.live
+            && generation <= self.generation
+            && (generation >= self.access_min_generation
+                || self.access_revoked_at.is_some_and(|revoked| issued_at > revoked))
+    }
 }
 
 /// A batch's answer: each link read, by id (absent: no such link).
@@ -61,7 +77,7 @@ fn select_links(n: usize) -> String {
     let ids: Vec<String> = (1..=n).map(|i| format!("${i}")).collect();
     format!(
         "SELECT g.id, g.client_id, u.id AS user_id, u.email, u.name, g.scope, g.alexa_user_id, p.permission, \
-         g.revoked_at, u.disabled, g.generation, g.access_min_generation \
+         g.revoked_at, u.disabled, g.generation, g.access_min_generation, g.access_revoked_at \
          FROM grants g JOIN users u ON u.id = g.user_id LEFT JOIN user_permissions p ON p.user_id = u.id \
          WHERE g.id IN ({}) ORDER BY g.id, p.permission",
         ids.join(", ")
@@ -120,8 +136,7 @@ impl LinkBatcher {
 
 impl Store {
     /// The link behind a verified access token of `generation`, if it is
-    /// still live (an enabled user, not revoked, access tokens of that
-    /// generation not revoked by RFC 7009); `issued_at` and `expires_at`
+    /// still live (see `LinkState::admits`); `issued_at` and `expires_at`
     /// come from the token.
     pub async fn resolve_link(
         &self,
@@ -131,19 +146,17 @@ impl Store {
         expires_at: i64,
     ) -> Result<Option<ResolvedToken>, StoreError> {
         let state = self.read_link(link_id).await?;
-        Ok(state.filter(|s| s.live && s.access_min_generation <= generation && s.generation >= generation).map(|s| {
-            ResolvedToken {
-                grant_id: link_id.to_string(),
-                client_id: s.client_id,
-                user_id: s.user_id,
-                email: s.email,
-                name: s.name,
-                scope: s.scope,
-                issued_at,
-                permissions: s.permissions,
-                alexa_user_id: s.alexa_user_id,
-                expires_at,
-            }
+        Ok(state.filter(|s| s.admits(generation, issued_at)).map(|s| ResolvedToken {
+            grant_id: link_id.to_string(),
+            client_id: s.client_id,
+            user_id: s.user_id,
+            email: s.email,
+            name: s.name,
+            scope: s.scope,
+            issued_at,
+            permissions: s.permissions,
+            alexa_user_id: s.alexa_user_id,
+            expires_at,
         }))
     }
 
@@ -223,6 +236,7 @@ impl Store {
                 live: row.revoked_at.is_none() && row.disabled == 0,
                 generation: row.generation,
                 access_min_generation: row.access_min_generation,
+                access_revoked_at: row.access_revoked_at,
             });
             // A padded id is matched once (IN is a set): no repeated rows.
             link.permissions.extend(row.permission);

@@ -32,9 +32,10 @@ pub enum CodeLookup {
     /// Not yet redeemed (it may have expired).
     Fresh(CodeRow),
     /// Redeemed before, or its link exists though the row was purged:
-    /// carries that link.
+    /// carries that link, or why the code was spent without one.
     Replayed {
         grant_id: Option<String>,
+        spent_reason: Option<String>,
     },
     Unknown,
 }
@@ -49,8 +50,14 @@ pub struct Redemption {
 
 impl Redemption {
     /// Spends the code without a link (a failed PKCE or redirect check):
-    /// RFC 6749 §4.1.2, one presentation only.
-    pub async fn burn(self) -> Result<(), StoreError> {
+    /// RFC 6749 §4.1.2, one presentation only. `reason` is what a later
+    /// presentation of it is told.
+    pub async fn burn(mut self, code_hash: &str, reason: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE authorization_codes SET spent_reason = $1 WHERE code_hash = $2")
+            .bind(reason)
+            .bind(code_hash)
+            .execute(&mut *self.tx)
+            .await?;
         self.tx.commit().await?;
         Ok(())
     }
@@ -104,21 +111,21 @@ impl Store {
     /// checks the client first, so a code intercepted by another client
     /// cannot be burnt by it.
     pub async fn find_code(&self, code_hash: &str) -> Result<CodeLookup, StoreError> {
-        let row: Option<(Option<i64>, Option<String>)> =
-            sqlx::query_as("SELECT redeemed_at, grant_id FROM authorization_codes WHERE code_hash = $1")
+        let row: Option<(Option<i64>, Option<String>, Option<String>)> =
+            sqlx::query_as("SELECT redeemed_at, grant_id, spent_reason FROM authorization_codes WHERE code_hash = $1")
                 .bind(code_hash)
                 .fetch_optional(&self.pool)
                 .await?;
         match row {
-            Some((None, _)) => {}
-            Some((Some(_), grant_id)) => return Ok(CodeLookup::Replayed { grant_id }),
+            Some((None, _, _)) => {}
+            Some((Some(_), grant_id, spent_reason)) => return Ok(CodeLookup::Replayed { grant_id, spent_reason }),
             None => {
                 let link: Option<(String,)> = sqlx::query_as("SELECT id FROM grants WHERE code_hash = $1")
                     .bind(code_hash)
                     .fetch_optional(&self.pool)
                     .await?;
                 return Ok(match link {
-                    Some((id,)) => CodeLookup::Replayed { grant_id: Some(id) },
+                    Some((id,)) => CodeLookup::Replayed { grant_id: Some(id), spent_reason: None },
                     None => CodeLookup::Unknown,
                 });
             }

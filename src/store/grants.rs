@@ -25,6 +25,8 @@ pub struct GrantRow {
     pub created_at: i64,
     pub revoked_at: Option<i64>,
     pub access_min_generation: i64,
+    /// When an access token was last revoked (RFC 7009).
+    pub access_revoked_at: Option<i64>,
     #[sqlx(try_from = "i64")]
     pub user_disabled: Flag,
 }
@@ -98,7 +100,7 @@ pub struct Rotated {
 
 const GRANT_COLUMNS: &str = "g.id, g.user_id, g.client_id, g.scope, g.generation, g.current_hash, \
      g.current_alt_hash, g.previous_hash, g.older_hash, g.rotated_at, g.last_used_at, g.created_at, g.revoked_at, \
-     g.access_min_generation, u.disabled AS user_disabled";
+     g.access_min_generation, g.access_revoked_at, u.disabled AS user_disabled";
 
 /// Every condition for a rotation is in the WHERE, so of racing requests
 /// exactly one changes the row (Postgres re-checks it after the row lock,
@@ -164,13 +166,16 @@ impl Store {
         grant_id: &str,
         client_id: &str,
         generation: i64,
+        now: i64,
     ) -> Result<bool, StoreError> {
         let r = sqlx::query(
-            "UPDATE grants SET access_min_generation = $1 WHERE id = $2 AND client_id = $3 AND access_min_generation < $1",
+            "UPDATE grants SET access_min_generation = $1, access_revoked_at = $4 \
+             WHERE id = $2 AND client_id = $3 AND access_min_generation < $1",
         )
         .bind(generation + 1)
         .bind(grant_id)
         .bind(client_id)
+        .bind(now)
         .execute(&self.pool)
         .await?;
         Ok(r.rows_affected() > 0)

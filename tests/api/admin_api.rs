@@ -156,11 +156,22 @@ async fn the_api_manages_clients_and_erases_users(backend: Backend) {
     let (status, _) = call(&app, Method::DELETE, &format!("/admin/api/clients/{new_id}"), &t, None).await;
     assert_eq!(status, 404);
 
-    let edit = serde_json::json!({ "name": "Renamed", "redirect_uris": [crate::helpers::ALEXA_REDIRECT], "token_format": "jwt" });
+    let eu = "https://layla.amazon.com/api/skill/link/M2EXAMPLEVENDOR";
+    let edit = serde_json::json!({ "name": "Renamed", "redirect_uris": [crate::helpers::ALEXA_REDIRECT, eu], "token_format": "jwt", "skip_consent": true });
     let (status, _) = call(&app, Method::PUT, &format!("/admin/api/clients/{}", client.id), &t, Some(edit)).await;
     assert_eq!(status, 204);
     let c = app.store.client(&client.id).await.unwrap().unwrap();
     assert_eq!((c.name.as_str(), c.token_format.as_str()), ("Renamed", "jwt"));
+    // The audit entry says what changed, and nothing secret.
+    let (_, audit) = call(&app, Method::GET, &format!("/admin/api/audit?subject={}", client.id), &t, None).await;
+    let updated = audit.as_array().unwrap().iter().find(|e| e["action"] == "client_updated").unwrap().clone();
+    let detail = &updated["detail"];
+    assert_eq!(detail["redirect_uris"]["added"], serde_json::json!([eu]), "{updated}");
+    assert_eq!(detail["token_format"], serde_json::json!({ "from": "opaque", "to": "jwt" }));
+    assert_eq!(detail["skip_consent"], serde_json::json!({ "from": false, "to": true }));
+    assert_eq!(detail["name"]["to"], "Renamed");
+    assert!(detail.get("scopes").is_none() && detail.get("consent").is_none(), "unchanged fields are not listed");
+    assert!(!updated.to_string().contains(&client.secret), "no secret");
     let bad = serde_json::json!({ "name": "", "redirect_uris": [crate::helpers::ALEXA_REDIRECT] });
     let (status, _) = call(&app, Method::PUT, &format!("/admin/api/clients/{}", client.id), &t, Some(bad)).await;
     assert_eq!(status, 400);

@@ -130,8 +130,21 @@ async fn disabled_user_cannot_refresh(backend: Backend) {
     let (client, first) = app.linked().await;
     let user = app.store.list_users().await.unwrap().remove(0);
     app.store.set_user_disabled(&user.id, true, 0).await.unwrap();
-    let (status, body) = app.refresh(&client, first["refresh_token"].as_str().unwrap()).await;
+    // A made-up secret naming the disabled user's link learns nothing of it
+    // and writes nothing.
+    let real = first["refresh_token"].as_str().unwrap();
+    let (link, rest) = real.split_once('.').unwrap();
+    let generation = rest.split('.').next().unwrap();
+    let forged = format!("{link}.{generation}.{}", "A".repeat(43));
+    let audit_before = app.audit_actions().await.len();
+    for _ in 0..3 {
+        let (status, body) = app.refresh(&client, &forged).await;
+        assert_eq!((status, body["error_description"].as_str()), (400, Some("the refresh token is invalid")), "{body}");
+    }
+    assert_eq!(app.audit_actions().await.len(), audit_before, "a forged token writes no audit row");
+    let (status, body) = app.refresh(&client, real).await;
     assert_eq!((status, body["error"].as_str()), (400, Some("invalid_grant")));
+    assert_eq!(body["error_description"], "the user is disabled", "the genuine token is told why");
     assert!(app.audit_actions().await.contains(&"disabled_user_refused".to_string()), "the attempt is audited");
     assert_eq!(app.userinfo(first["access_token"].as_str().unwrap()).await.0, 401);
     app.store.set_user_disabled(&user.id, false, 0).await.unwrap();

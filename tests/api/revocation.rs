@@ -8,6 +8,7 @@ use crate::helpers::{spawn_app, Backend, Client, TestApp};
 both_backends!(
     revoking_a_refresh_token_revokes_the_whole_link,
     revoking_an_access_token_kills_it_and_the_link_lives_on,
+    a_retried_refresh_after_revoking_its_access_token_gets_one_that_works,
     revocation_is_quiet_for_unknown_and_foreign_tokens,
     revocation_requires_client_authentication,
     introspection_describes_live_tokens,
@@ -133,4 +134,34 @@ async fn jwt_access_tokens_can_be_revoked_and_introspected(backend: Backend) {
     assert_eq!(post(&app, "/oauth/revoke", &client, &[("token", jwt)]).await.0, 200);
     assert_eq!(post(&app, "/oauth/introspect", &client, &[("token", jwt)]).await.1["active"], false);
     assert_eq!(app.userinfo(jwt).await.0, 401, "a revoked JWT stops working at once");
+}
+
+/// The client revoked its newest access token (RFC 7009), then a refresh it
+/// retried answers the same successor again: the access token that comes
+/// with it must work, not be dead on arrival.
+async fn a_retried_refresh_after_revoking_its_access_token_gets_one_that_works(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    for format in [TokenFormat::Opaque, TokenFormat::Jwt] {
+        let client = app.client(&["profile"], false, format).await;
+        let code = app.code_for(&client).await;
+        let (_, first) = app.exchange(&client, &code).await;
+        let t0 = first["refresh_token"].as_str().unwrap();
+        let (status, second) = app.refresh(&client, t0).await;
+        assert_eq!(status, 200);
+        let access = second["access_token"].as_str().unwrap();
+        let (status, _) =
+            post(&app, "/oauth/revoke", &client, &[("token", access), ("token_type_hint", "access_token")]).await;
+        assert_eq!(status, 200);
+        assert_eq!(app.userinfo(access).await.0, 401, "{format:?}: revoked");
+        // The same second as the revocation, and later.
+        for wait in [0, 5] {
+            app.clock.advance(wait);
+            let (status, retried) = app.refresh(&client, t0).await;
+            assert_eq!(status, 200, "{format:?}: {retried}");
+            assert_eq!(retried["refresh_token"], second["refresh_token"], "the same successor (rule 2)");
+            let fresh = retried["access_token"].as_str().unwrap();
+            assert_eq!(app.userinfo(fresh).await.0, 200, "{format:?}: a working access token");
+        }
+        assert_eq!(app.userinfo(access).await.0, 401, "{format:?}: the revoked one stays dead");
+    }
 }

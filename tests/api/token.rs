@@ -1,7 +1,7 @@
 use linkbroker::domain::TokenFormat;
 
 use crate::both_backends;
-use crate::helpers::{query_param, spawn_app, Backend, TestApp, ADA, ALEXA_REDIRECT};
+use crate::helpers::{query_param, spawn_app, spawn_app_with, Backend, TestApp, ADA, ALEXA_REDIRECT};
 
 both_backends!(
     code_exchange_with_basic_or_body_credentials,
@@ -11,6 +11,7 @@ both_backends!(
     expired_codes_are_refused,
     pkce_is_enforced,
     jwt_clients_get_verifiable_jwts,
+    jwt_token_responses_stay_under_2_kb,
     malformed_token_requests_get_clear_errors,
 );
 
@@ -81,6 +82,8 @@ async fn replaying_a_code_revokes_the_link(backend: Backend) {
     assert_eq!(status, 200);
     let (status, body) = app.exchange(&client, &code).await;
     assert_eq!((status, body["error"].as_str()), (400, Some("invalid_grant")));
+    let said = body["error_description"].as_str().unwrap();
+    assert!(said.contains("already used") && said.contains("link it made is revoked"), "says what happened: {said}");
     assert_eq!(
         app.userinfo(tokens["access_token"].as_str().unwrap()).await.0,
         401,
@@ -159,8 +162,14 @@ async fn pkce_is_enforced(backend: Backend) {
             app.token(&form, Some((&client.id, &client.secret))).await
         }
     };
-    let (status, _, body) = exchange(code_with_pkce().await, None).await;
+    let spent = code_with_pkce().await;
+    let (status, _, body) = exchange(spent.clone(), None).await;
     assert_eq!((status, body["error"].as_str()), (400, Some("invalid_grant")), "missing verifier");
+    // The failed attempt spent the code; trying again says so, and why.
+    let (status, _, body) = exchange(spent, Some(verifier)).await;
+    assert_eq!(status, 400);
+    let said = body["error_description"].as_str().unwrap();
+    assert!(said.contains("spent by an earlier attempt") && said.contains("code_verifier is required"), "{said}");
     let (status, _, body) = exchange(code_with_pkce().await, Some("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXX")).await;
     assert_eq!((status, body["error"].as_str()), (400, Some("invalid_grant")), "wrong verifier");
     let (status, _, body) = exchange(code_with_pkce().await, Some(verifier)).await;
@@ -173,6 +182,40 @@ async fn pkce_is_enforced(backend: Backend) {
     let code = query_param(&app.link(&client, &params).await, "code").unwrap();
     let (status, _, body) = exchange(code, Some(verifier)).await;
     assert_eq!(status, 200, "a method-less challenge is S256: {body}");
+}
+
+/// The largest scopes a JWT client may have, a long public URL, and the
+/// token response still under 2 KB.
+async fn jwt_token_responses_stay_under_2_kb(backend: Backend) {
+    let long_url = format!("http://127.0.0.1:1/{}", "p".repeat(60));
+    let Some(app) = spawn_app_with(backend, &[("LINKBROKER_PUBLIC_URL", long_url.as_str())]).await else { return };
+    let mut scopes: Vec<String> = (0..12).map(|i| format!("orders:scope-number-{i:02}")).collect();
+    while scopes.join(" ").len() + 4 <= linkbroker::domain::MAX_JWT_SCOPE_CHARS {
+        scopes.push(format!("s{}", scopes.len()));
+    }
+    let refs: Vec<&str> = scopes.iter().map(String::as_str).collect();
+    let client = app.client(&refs, true, TokenFormat::Jwt).await;
+    app.amazon_user(&ADA).await;
+    let all = scopes.join(" ");
+    let params = [
+        ("response_type", "code"),
+        ("client_id", client.id.as_str()),
+        ("redirect_uri", ALEXA_REDIRECT),
+        ("state", "s"),
+        ("scope", all.as_str()),
+    ];
+    let code = query_param(&app.link(&client, &params).await, "code").unwrap();
+    let resp = app
+        .api
+        .post(app.url("/oauth/token"))
+        .basic_auth(&client.id, Some(&client.secret))
+        .form(&[("grant_type", "authorization_code"), ("code", code.as_str()), ("redirect_uri", ALEXA_REDIRECT)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let body = resp.bytes().await.unwrap();
+    assert!(body.len() < 2048, "{} bytes", body.len());
 }
 
 async fn jwt_clients_get_verifiable_jwts(backend: Backend) {
