@@ -6,7 +6,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
-use super::api_auth::{api_actor, ApiError, ErrorBody};
+use super::api_auth::{api_actor, bad, parse_cursor, ApiError, ErrorBody};
 use crate::manage::UserKey;
 use crate::store::{UserQuery, UserSort};
 use crate::web::AppState;
@@ -88,19 +88,6 @@ pub struct NewUser {
     permissions: Vec<String>,
 }
 
-pub(super) fn bad(msg: impl std::fmt::Display) -> ApiError {
-    ApiError::Invalid(msg.to_string())
-}
-
-pub(super) fn parse_cursor(raw: &str) -> Result<(i64, String), ApiError> {
-    let (key, id) = raw.split_once('.').ok_or_else(|| bad("malformed cursor"))?;
-    let key = key.parse().map_err(|_| bad("malformed cursor"))?;
-    if id.is_empty() || id.len() > 64 {
-        return Err(bad("malformed cursor"));
-    }
-    Ok((key, id.to_string()))
-}
-
 #[utoipa::path(get, path = "/admin/api/users", params(UserListParams), security(("bearer" = [])),
     responses((status = 200, body = UserPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub async fn list_users(
@@ -151,9 +138,9 @@ pub async fn list_users(
 async fn user_detail(state: &AppState, id: &str) -> Result<UserDetail, ApiError> {
     let store = &state.auth.store;
     if id.len() > 64 {
-        return Err(ApiError::NotFound);
+        return Err(ApiError::NotFound("no such user".into()));
     }
-    let u = store.user_by_id(id).await?.ok_or(ApiError::NotFound)?;
+    let u = store.user_by_id(id).await?.ok_or_else(|| ApiError::NotFound("no such user".into()))?;
     let identities = store.user_identities(id).await?.into_iter().map(|i| IdentityView {
         provider: i.provider,
         subject: i.subject,
@@ -183,7 +170,7 @@ async fn user_detail(state: &AppState, id: &str) -> Result<UserDetail, ApiError>
     })
 }
 
-#[utoipa::path(get, path = "/admin/api/users/{id}", security(("bearer" = [])),
+#[utoipa::path(get, path = "/admin/api/users/{id}", security(("bearer" = [])), params(("id" = String, Path, description = "The user's id")),
     responses((status = 200, body = UserDetail), (status = 404, body = ErrorBody)))]
 pub async fn get_user(
     req: HttpRequest,
@@ -210,6 +197,7 @@ pub async fn create_user(
 }
 
 #[utoipa::path(put, path = "/admin/api/users/{id}/permissions/{permission}", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The user's id"), ("permission" = String, Path, description = "A permission, e.g. rides:order")),
     responses((status = 204), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn grant_permission(
     req: HttpRequest,
@@ -220,6 +208,7 @@ pub async fn grant_permission(
 }
 
 #[utoipa::path(delete, path = "/admin/api/users/{id}/permissions/{permission}", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The user's id"), ("permission" = String, Path, description = "A permission, e.g. rides:order")),
     responses((status = 204), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn revoke_permission(
     req: HttpRequest,
@@ -241,9 +230,18 @@ async fn set_permission(
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// What `POST /admin/api/users/{id}/{op}` does.
+#[derive(ToSchema)]
+#[allow(dead_code)] // a schema only: the handler reads the path as text
+#[schema(rename_all = "lowercase")]
+enum UserOperation {
+    Disable,
+    Enable,
+}
+
 /// `disable` or `enable` a user.
 #[utoipa::path(post, path = "/admin/api/users/{id}/{op}", security(("bearer" = [])),
-    params(("op" = String, Path, description = "disable or enable")),
+    params(("id" = String, Path, description = "The user's id"), ("op" = UserOperation, Path, description = "disable or enable")),
     responses((status = 204), (status = 404, body = ErrorBody)))]
 pub async fn set_status(
     req: HttpRequest,
@@ -255,13 +253,19 @@ pub async fn set_status(
     let disabled = match op.as_str() {
         "disable" => true,
         "enable" => false,
-        _ => return Err(ApiError::NotFound),
+        other => {
+            let shown: String = other.chars().take(40).collect();
+            return Err(ApiError::NotFound(format!(
+                "unknown operation {shown:?}: POST …/users/{{id}}/disable or …/enable"
+            )));
+        }
     };
     state.manage.set_disabled(&actor, &UserKey::Id(id), disabled).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
 #[utoipa::path(delete, path = "/admin/api/users/{id}/links/{link_id}", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The user's id"), ("link_id" = String, Path, description = "One of the user's links")),
     responses((status = 204), (status = 404, body = ErrorBody)))]
 pub async fn revoke_link(
     req: HttpRequest,
@@ -276,7 +280,7 @@ pub async fn revoke_link(
 
 /// Erases the user: revokes every link, removes personal data, keeps a
 /// pseudonymous audit trail.
-#[utoipa::path(delete, path = "/admin/api/users/{id}", security(("bearer" = [])),
+#[utoipa::path(delete, path = "/admin/api/users/{id}", security(("bearer" = [])), params(("id" = String, Path, description = "The user's id")),
     responses((status = 204), (status = 404, body = ErrorBody)))]
 pub async fn delete_user(
     req: HttpRequest,
@@ -290,6 +294,8 @@ pub async fn delete_user(
 
 /// Detaches an upstream identity; its next sign-in counts as a new one.
 #[utoipa::path(delete, path = "/admin/api/users/{id}/identities/{provider}/{subject}", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The user's id"), ("provider" = String, Path, description = "lwa, dev or google"),
+        ("subject" = String, Path, description = "The identity's subject at its provider")),
     responses((status = 204), (status = 404, body = ErrorBody)))]
 pub async fn unlink_identity(
     req: HttpRequest,
@@ -303,7 +309,7 @@ pub async fn unlink_identity(
 }
 
 /// Revokes every live link of the user.
-#[utoipa::path(delete, path = "/admin/api/users/{id}/links", security(("bearer" = [])),
+#[utoipa::path(delete, path = "/admin/api/users/{id}/links", security(("bearer" = [])), params(("id" = String, Path, description = "The user's id")),
     responses((status = 204), (status = 404, body = ErrorBody)))]
 pub async fn revoke_all_links(
     req: HttpRequest,
@@ -335,7 +341,7 @@ impl utoipa::Modify for BearerAuth {
         revoke_all_links, unlink_identity, super::api_audit::list_audit, super::api_clients::list_clients, super::api_clients::create_client, super::api_clients::rotate_secret,
         super::api_clients::delete_client, super::api_clients::update_client, super::api_clients::set_alexa_events,
         super::api_clients::clear_alexa_events),
-    components(schemas(ErrorBody)),
+    components(schemas(ErrorBody, UserOperation)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;
@@ -378,6 +384,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .app_data(web::JsonConfig::default().limit(64 * 1024).error_handler(|e, _| invalid(e)))
             .app_data(web::QueryConfig::default().error_handler(|e, _| invalid(e)))
             .app_data(web::PathConfig::default().error_handler(|e, _| invalid(e)))
-            .default_service(web::to(|| async { Err::<HttpResponse, _>(ApiError::NotFound) })),
+            .default_service(web::to(|| async {
+                Err::<HttpResponse, _>(ApiError::NotFound(
+                    "no such path in the admin API (see /admin/api/openapi.json)".into(),
+                ))
+            })),
     );
 }

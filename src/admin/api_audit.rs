@@ -5,8 +5,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::api::{bad, parse_cursor};
-use super::api_auth::{api_actor, ApiError, ErrorBody};
+use super::api_auth::{api_actor, bad, parse_cursor, ApiError, ErrorBody};
 use crate::store::AuditQuery;
 use crate::web::AppState;
 

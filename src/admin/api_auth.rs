@@ -14,8 +14,9 @@ use crate::web::AppState;
 pub enum ApiError {
     #[error("a valid admin API token is required (Authorization: Bearer <token>)")]
     Unauthorized,
-    #[error("no such record")]
-    NotFound,
+    /// What is missing: "no such user", "unknown operation …".
+    #[error("{0}")]
+    NotFound(String),
     #[error("{0}")]
     Invalid(String),
     #[error("{0}")]
@@ -30,7 +31,7 @@ impl From<ManageError> for ApiError {
     fn from(e: ManageError) -> Self {
         match e {
             ManageError::Invalid(m) => Self::Invalid(m),
-            ManageError::NotFound(_) => Self::NotFound,
+            ManageError::NotFound(what) => Self::NotFound(format!("no such {what}")),
             ManageError::Conflict(m) => Self::Conflict(m),
             ManageError::Store(e) => Self::Store(e),
             ManageError::Internal(m) => Self::Internal(m),
@@ -49,7 +50,7 @@ impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
-            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Invalid(_) => StatusCode::BAD_REQUEST,
             Self::Conflict(_) | Self::Store(StoreError::Conflict(_)) => StatusCode::CONFLICT,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -61,7 +62,7 @@ impl ResponseError for ApiError {
     fn error_response(&self) -> HttpResponse {
         let (error, message) = match self {
             Self::Unauthorized => ("unauthorized", self.to_string()),
-            Self::NotFound => ("not_found", self.to_string()),
+            Self::NotFound(_) => ("not_found", self.to_string()),
             Self::Invalid(m) => ("invalid_request", m.clone()),
             Self::Conflict(m) => ("conflict", m.clone()),
             Self::Internal(m) => {
@@ -98,4 +99,19 @@ pub async fn api_actor(req: &HttpRequest, state: &AppState) -> Result<Actor, Api
         .await?
         .ok_or(ApiError::Unauthorized)?;
     Ok(Actor::admin_api(&email))
+}
+
+/// A 400 that says what to fix.
+pub(super) fn bad(msg: impl std::fmt::Display) -> ApiError {
+    ApiError::Invalid(msg.to_string())
+}
+
+/// A page cursor, `<sort key>.<id>`.
+pub(super) fn parse_cursor(raw: &str) -> Result<(i64, String), ApiError> {
+    let (key, id) = raw.split_once('.').ok_or_else(|| bad("malformed cursor"))?;
+    let key = key.parse().map_err(|_| bad("malformed cursor"))?;
+    if id.is_empty() || id.len() > 64 {
+        return Err(bad("malformed cursor"));
+    }
+    Ok((key, id.to_string()))
 }

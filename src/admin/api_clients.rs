@@ -122,7 +122,7 @@ pub async fn create_client(
     Ok(secret_answer(actix_web::http::StatusCode::CREATED, id.as_str(), &secret))
 }
 
-#[utoipa::path(post, path = "/admin/api/clients/{id}/rotate-secret", security(("bearer" = [])),
+#[utoipa::path(post, path = "/admin/api/clients/{id}/rotate-secret", security(("bearer" = [])), params(("id" = String, Path, description = "The client's id")),
     responses((status = 200, body = ClientSecret), (status = 404, body = ErrorBody)))]
 pub async fn rotate_secret(
     req: HttpRequest,
@@ -135,7 +135,7 @@ pub async fn rotate_secret(
 }
 
 /// Deletes a client and revokes every link made through it.
-#[utoipa::path(delete, path = "/admin/api/clients/{id}", security(("bearer" = [])),
+#[utoipa::path(delete, path = "/admin/api/clients/{id}", security(("bearer" = [])), params(("id" = String, Path, description = "The client's id")),
     responses((status = 204), (status = 404, body = ErrorBody)))]
 pub async fn delete_client(
     req: HttpRequest,
@@ -149,7 +149,7 @@ pub async fn delete_client(
 
 /// The whole client as it should be (name, URIs, scopes, consent, format,
 /// PKCE `plain`).
-#[utoipa::path(put, path = "/admin/api/clients/{id}", request_body = NewClient, security(("bearer" = [])),
+#[utoipa::path(put, path = "/admin/api/clients/{id}", request_body = NewClient, security(("bearer" = [])), params(("id" = String, Path, description = "The client's id")),
     responses((status = 204), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn update_client(
     req: HttpRequest,
@@ -174,7 +174,7 @@ pub struct AlexaEvents {
     alexa_client_secret: String,
 }
 
-#[utoipa::path(put, path = "/admin/api/clients/{id}/alexa-events", request_body = AlexaEvents, security(("bearer" = [])),
+#[utoipa::path(put, path = "/admin/api/clients/{id}/alexa-events", request_body = AlexaEvents, security(("bearer" = [])), params(("id" = String, Path, description = "The client's id")),
     responses((status = 204), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn set_alexa_events(
     req: HttpRequest,
@@ -188,7 +188,7 @@ pub async fn set_alexa_events(
     Ok(HttpResponse::NoContent().finish())
 }
 
-#[utoipa::path(delete, path = "/admin/api/clients/{id}/alexa-events", security(("bearer" = [])),
+#[utoipa::path(delete, path = "/admin/api/clients/{id}/alexa-events", security(("bearer" = [])), params(("id" = String, Path, description = "The client's id")),
     responses((status = 204), (status = 404, body = ErrorBody)))]
 pub async fn clear_alexa_events(
     req: HttpRequest,

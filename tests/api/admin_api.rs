@@ -82,6 +82,10 @@ async fn the_api_provisions_grants_disables_and_audits(backend: Backend) {
     assert_eq!((status, err["error"].as_str()), (400, Some("invalid_request")));
     let (status, err) = call(&app, Method::GET, "/admin/api/users/nope", &t, None).await;
     assert_eq!((status, err["error"].as_str()), (404, Some("not_found")));
+    assert_eq!(err["message"], "no such user");
+    let (status, err) = call(&app, Method::POST, &format!("/admin/api/users/{id}/frobnicate"), &t, None).await;
+    assert_eq!(status, 404);
+    assert!(err["message"].as_str().unwrap().contains("unknown operation \"frobnicate\""), "{err}");
     let body = serde_json::json!({ "email": "grace@example.com" });
     let (status, err) = call(&app, Method::POST, "/admin/api/users", &t, Some(body)).await;
     assert_eq!((status, err["error"].as_str()), (409, Some("conflict")));
@@ -200,4 +204,23 @@ async fn the_api_manages_clients_and_erases_users(backend: Backend) {
     ] {
         assert!(actions.contains(&a.to_string()), "{a} missing from {actions:?}");
     }
+}
+
+/// Generated clients build from the OpenAPI document: a real validator
+/// accepts it (every templated path declares its parameters), and refuses
+/// it with a parameter taken away, so the check can fail.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_openapi_document_passes_a_real_validator() {
+    let Some(app) = crate::helpers::spawn_app(Backend::Sqlite).await else { return };
+    let doc: serde_json::Value =
+        app.api.get(app.url("/admin/api/openapi.json")).send().await.unwrap().json().await.unwrap();
+    let Some(verdict) = crate::helpers::validate_openapi(&doc) else { return };
+    assert_eq!(verdict, Ok(()), "the document is valid");
+    let ops = &doc["paths"]["/admin/api/users/{id}/{op}"]["post"]["parameters"];
+    let op = ops.as_array().unwrap().iter().find(|p| p["name"] == "op").expect("op is declared");
+    let schema = serde_json::to_string(&doc["components"]["schemas"]["UserOperation"]).unwrap() + &op.to_string();
+    assert!(schema.contains("disable") && schema.contains("enable"), "the operations are enumerated: {schema}");
+    let mut broken = doc.clone();
+    broken["paths"]["/admin/api/users/{id}"]["get"]["parameters"] = serde_json::json!([]);
+    assert!(crate::helpers::validate_openapi(&broken).unwrap().is_err(), "the validator can refuse");
 }

@@ -125,3 +125,25 @@ pub fn npm_installed(dir: &Path) -> bool {
         Err(e) => missing(&format!("npm cannot run ({e})")).is_some(),
     }
 }
+
+/// What a real OpenAPI validator (`openapi-spec-validator` from PyPI) says
+/// of `doc`: `Some(Ok(()))` valid, `Some(Err(why))` not; `None` when the
+/// validator is missing and not required.
+pub fn validate_openapi(doc: &Value) -> Option<Result<(), String>> {
+    let file = std::env::temp_dir().join(format!("lb-openapi-{}.json", uuid::Uuid::new_v4().simple()));
+    std::fs::write(&file, serde_json::to_vec(doc).unwrap()).unwrap();
+    let out = std::process::Command::new("python3").args(["-m", "openapi_spec_validator"]).arg(&file).output();
+    let _ = std::fs::remove_file(&file);
+    match out {
+        Ok(o) if String::from_utf8_lossy(&o.stderr).contains("No module named") => {
+            missing("openapi-spec-validator is not installed (python3 -m pip install openapi-spec-validator)")?;
+            unreachable!()
+        }
+        Ok(o) if o.status.success() => Some(Ok(())),
+        Ok(o) => Some(Err(format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr)))),
+        Err(e) => {
+            missing(&format!("python3 cannot run ({e})"))?;
+            unreachable!()
+        }
+    }
+}
