@@ -195,12 +195,23 @@ async fn consent_in(
     Err(format!("denying the {lang} consent did not return access_denied"))
 }
 
+/// On a phone, a page that fits the screen does not scroll (a card of
+/// `100vh` plus the footer used to scroll by the footer's height).
+async fn no_scroll_for_nothing(c: &Client, what: &str) -> R<()> {
+    let overflow: serde_json::Value = c
+        .execute("return document.documentElement.scrollHeight - window.innerHeight;", vec![])
+        .await
+        .map_err(|e| e.to_string())?;
+    check(overflow.as_i64().unwrap_or(i64::MAX) <= 0, &format!("{what} scrolls {overflow} px on a phone"))
+}
+
 async fn scenario(c: &Client, base: &str, client_id: &str, redirect: &str) -> R<()> {
     // The end user, on a phone-sized window as inside the Alexa app.
     c.set_window_size(412, 900).await.map_err(|e| e.to_string())?;
     c.goto(&authorize_url(base, client_id, redirect, None)).await.map_err(|e| e.to_string())?;
     let email = css(c, "#email").await?;
     shot(c, "dev-login").await?;
+    no_scroll_for_nothing(c, "the sign-in page").await?;
     email.clear().await.map_err(|e| e.to_string())?;
     email.send_keys("grace@example.com").await.map_err(|e| e.to_string())?;
     let name = css(c, "#name").await?;
@@ -213,6 +224,7 @@ async fn scenario(c: &Client, base: &str, client_id: &str, redirect: &str) -> R<
         "the consent page names the client and escapes the user's name",
     )?;
     shot(c, "consent").await?;
+    no_scroll_for_nothing(c, "the consent page").await?;
     allow.click().await.map_err(|e| e.to_string())?;
     wait_text(c, "Account linked").await?;
     check(page_contains(c, "Account linked").await, "the dev callback page shows the linked account")?;
@@ -228,7 +240,27 @@ async fn scenario(c: &Client, base: &str, client_id: &str, redirect: &str) -> R<
     // The admin, on a desktop-sized window.
     c.set_window_size(1280, 900).await.map_err(|e| e.to_string())?;
     c.goto(&format!("{base}/admin/login")).await.map_err(|e| e.to_string())?;
+    // The password field is styled like the email field, and a wrong
+    // password is an alert that looks like one.
+    css(c, "#email").await?.send_keys(ADMIN_EMAIL).await.map_err(|e| e.to_string())?;
+    css(c, "#password").await?.send_keys("not the password").await.map_err(|e| e.to_string())?;
+    css(c, "button[type=submit]").await?.click().await.map_err(|e| e.to_string())?;
+    let alert = css(c, "[role=alert]").await?;
+    check(alert.text().await.map_err(|e| e.to_string())?.contains("ncorrect"), "the refusal is the alert")?;
+    let looks: serde_json::Value = c
+        .execute(
+            "const f = id => { const s = getComputedStyle(document.getElementById(id)); \
+             return [document.getElementById(id).getBoundingClientRect().width, s.borderTopWidth, s.paddingTop]; }; \
+             const a = getComputedStyle(document.querySelector('[role=alert]')); \
+             return { email: f('email'), password: f('password'), alert: [a.color, a.backgroundColor] };",
+            vec![],
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    check(looks["email"] == looks["password"], &format!("the password field looks like the email field: {looks}"))?;
+    check(looks["alert"][1] != "rgba(0, 0, 0, 0)", &format!("the alert has its own background: {looks}"))?;
     shot(c, "admin-login").await?;
+    css(c, "#email").await?.clear().await.map_err(|e| e.to_string())?;
     css(c, "#email").await?.send_keys(ADMIN_EMAIL).await.map_err(|e| e.to_string())?;
     css(c, "#password").await?.send_keys(ADMIN_PASSWORD).await.map_err(|e| e.to_string())?;
     css(c, "button[type=submit]").await?.click().await.map_err(|e| e.to_string())?;
