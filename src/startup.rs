@@ -309,6 +309,11 @@ impl Application {
                 .configure(|cfg| routes::configure(cfg, dev))
                 .configure(crate::admin::configure)
         })
+        // Idle keep-alive connections stay open 75 s, longer than load
+        // balancers keep theirs (AWS ALB 60 s, nginx 60 s): the balancer,
+        // not linkbroker, closes an idle connection, so it never sends a
+        // request on one linkbroker is closing at that moment (a 502).
+        .keep_alive(std::time::Duration::from_secs(75))
         .shutdown_timeout(10);
         let server = match tls {
             Some(config) => server.listen_rustls_0_23(listener, config)?,

@@ -326,6 +326,9 @@ pub fn http_client(concurrency: usize) -> anyhow::Result<reqwest::Client> {
     Ok(reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .pool_max_idle_per_host(concurrency)
+        // Idle connections are dropped well before the server's keep-alive
+        // (75 s) ends them, so no request goes out on one being closed.
+        .pool_idle_timeout(std::time::Duration::from_secs(30))
         .build()?)
 }
 
