@@ -9,7 +9,6 @@
 ## Auf allen Seiten
 
 page-footer = Geschützt durch linkbroker
--start-again = Bitte starten Sie die Verknüpfung in der Alexa App oder Google Home App neu.
 back-to-app = Zurück zur App
 close-and-retry = Sie können diese Seite schließen und die Verknüpfung in der Alexa App oder Google Home App neu starten.
 
@@ -18,6 +17,8 @@ close-and-retry = Sie können diese Seite schließen und die Verknüpfung in der
 handoff-title = Sie werden angemeldet
 handoff-text = Wir leiten Sie zur Anmeldung an Amazon weiter …
 handoff-continue = Weiter zu Amazon
+handoff-text-dev = Sie werden zur Entwicklungs-Anmeldung weitergeleitet …
+handoff-continue-dev = Weiter zur Entwicklungs-Anmeldung
 
 ## Einwilligung, Alexa-Formulierung
 
@@ -57,9 +58,9 @@ error-redirect-not-registered = Die Rücksprungadresse der Verknüpfungsanfrage 
 error-client-gone = Diese App ist nicht mehr registriert.
 
 error-sign-in-expired-title = Anmeldung abgelaufen
-error-sign-in-expired = Diese Anmeldung ist abgelaufen oder wurde bereits verwendet. { -start-again }
+error-sign-in-expired = Diese Anmeldung ist abgelaufen oder wurde bereits verwendet.
 error-request-expired-title = Anfrage abgelaufen
-error-request-expired = Diese Anfrage ist abgelaufen oder wurde bereits beantwortet. { -start-again }
+error-request-expired = Diese Anfrage ist abgelaufen oder wurde bereits beantwortet.
 error-other-browser-title = Anmeldung nicht erkannt
 error-other-browser = Diese Anmeldung wurde in einem anderen Browser gestartet oder das zugehörige Cookie ist verloren gegangen. Bitte starten Sie die Verknüpfung auf diesem Gerät neu.
 
@@ -77,7 +78,7 @@ error-disabled = Dieses Konto wurde deaktiviert. Wenden Sie sich an den Administ
 
 error-refused-title = Anfrage abgelehnt
 error-other-site = Dieses Formular wurde von einer anderen Website gesendet.
-error-form-expired = Dieses Formular ist abgelaufen. { -start-again }
+error-form-expired = Dieses Formular ist abgelaufen.
 error-no-decision-title = Antwort auswählen
 error-no-decision = Bitte entscheiden Sie, ob Ihr Konto verknüpft werden soll.
 

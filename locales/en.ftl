@@ -9,7 +9,6 @@
 ## Shared by every page
 
 page-footer = Secured by linkbroker
--start-again = Please start linking again from the Alexa or Google Home app.
 back-to-app = Return to the app
 close-and-retry = You can close this page and start linking again from the Alexa or Google Home app.
 
@@ -18,6 +17,8 @@ close-and-retry = You can close this page and start linking again from the Alexa
 handoff-title = Signing you in
 handoff-text = Taking you to Amazon to sign in…
 handoff-continue = Continue to Amazon
+handoff-text-dev = Taking you to the development sign-in…
+handoff-continue-dev = Continue to the development sign-in
 
 ## Consent, Alexa wording
 
@@ -57,9 +58,9 @@ error-redirect-not-registered = The link request's return address is not registe
 error-client-gone = This app is no longer registered.
 
 error-sign-in-expired-title = Sign-in expired
-error-sign-in-expired = This sign-in has expired or was already used. { -start-again }
+error-sign-in-expired = This sign-in has expired or was already used.
 error-request-expired-title = Request expired
-error-request-expired = This request has expired or was already answered. { -start-again }
+error-request-expired = This request has expired or was already answered.
 error-other-browser-title = Sign-in not recognized
 error-other-browser = This sign-in was started in another browser, or its cookie was lost. Please start linking again on this device.
 
@@ -77,7 +78,7 @@ error-disabled = This account has been disabled. Contact the service's administr
 
 error-refused-title = Request refused
 error-other-site = This form was sent from another site.
-error-form-expired = This form has expired. { -start-again }
+error-form-expired = This form has expired.
 error-no-decision-title = Choose an answer
 error-no-decision = Please choose whether to link your account.
 

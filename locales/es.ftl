@@ -9,7 +9,6 @@
 ## Shared by every page
 
 page-footer = Protegido por linkbroker
--start-again = Vuelve a iniciar la vinculación desde la app Alexa o Google Home.
 back-to-app = Volver a la app
 close-and-retry = Puedes cerrar esta página y volver a iniciar la vinculación desde la app Alexa o Google Home.
 
@@ -18,6 +17,8 @@ close-and-retry = Puedes cerrar esta página y volver a iniciar la vinculación 
 handoff-title = Iniciando sesión
 handoff-text = Te llevamos a Amazon para iniciar sesión…
 handoff-continue = Ir a Amazon
+handoff-text-dev = Te llevamos al inicio de sesión de desarrollo…
+handoff-continue-dev = Continuar al inicio de sesión de desarrollo
 
 ## Consent, Alexa wording
 
@@ -57,9 +58,9 @@ error-redirect-not-registered = La dirección de retorno de la solicitud no est�
 error-client-gone = Esta app ya no está registrada.
 
 error-sign-in-expired-title = Inicio de sesión caducado
-error-sign-in-expired = Este inicio de sesión ha caducado o ya se ha usado. { -start-again }
+error-sign-in-expired = Este inicio de sesión ha caducado o ya se ha usado.
 error-request-expired-title = Solicitud caducada
-error-request-expired = Esta solicitud ha caducado o ya se ha respondido. { -start-again }
+error-request-expired = Esta solicitud ha caducado o ya se ha respondido.
 error-other-browser-title = Inicio de sesión no reconocido
 error-other-browser = Este inicio de sesión empezó en otro navegador o se ha perdido su cookie. Vuelve a iniciar la vinculación en este dispositivo.
 
@@ -77,7 +78,7 @@ error-disabled = Esta cuenta está desactivada. Ponte en contacto con el adminis
 
 error-refused-title = Solicitud rechazada
 error-other-site = Este formulario se ha enviado desde otro sitio.
-error-form-expired = Este formulario ha caducado. { -start-again }
+error-form-expired = Este formulario ha caducado.
 error-no-decision-title = Elige una respuesta
 error-no-decision = Elige si quieres vincular tu cuenta.
 

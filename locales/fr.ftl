@@ -9,7 +9,6 @@
 ## Commun à toutes les pages
 
 page-footer = Sécurisé par linkbroker
--start-again = Veuillez relancer l’association depuis l’application Alexa ou Google Home.
 back-to-app = Retour à l’application
 close-and-retry = Vous pouvez fermer cette page et relancer l’association depuis l’application Alexa ou Google Home.
 
@@ -18,6 +17,8 @@ close-and-retry = Vous pouvez fermer cette page et relancer l’association depu
 handoff-title = Connexion en cours
 handoff-text = Redirection vers Amazon pour vous connecter…
 handoff-continue = Continuer vers Amazon
+handoff-text-dev = Redirection vers la connexion de développement…
+handoff-continue-dev = Continuer vers la connexion de développement
 
 ## Consentement, formulation Alexa
 
@@ -58,9 +59,9 @@ error-redirect-not-registered = L’adresse de retour de la demande n’est pas 
 error-client-gone = Cette application n’est plus enregistrée.
 
 error-sign-in-expired-title = Connexion expirée
-error-sign-in-expired = Cette connexion a expiré ou a déjà été utilisée. { -start-again }
+error-sign-in-expired = Cette connexion a expiré ou a déjà été utilisée.
 error-request-expired-title = Demande expirée
-error-request-expired = Cette demande a expiré ou a déjà reçu une réponse. { -start-again }
+error-request-expired = Cette demande a expiré ou a déjà reçu une réponse.
 error-other-browser-title = Connexion non reconnue
 error-other-browser = Cette connexion a été lancée dans un autre navigateur, ou son cookie a été perdu. Veuillez relancer l’association sur cet appareil.
 
@@ -78,7 +79,7 @@ error-disabled = Ce compte a été désactivé. Contactez l’administrateur du 
 
 error-refused-title = Demande refusée
 error-other-site = Ce formulaire a été envoyé depuis un autre site.
-error-form-expired = Ce formulaire a expiré. { -start-again }
+error-form-expired = Ce formulaire a expiré.
 error-no-decision-title = Choisissez une réponse
 error-no-decision = Veuillez indiquer si vous souhaitez associer votre compte.
 

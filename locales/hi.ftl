@@ -9,7 +9,6 @@
 ## Shared by every page
 
 page-footer = linkbroker द्वारा सुरक्षित
--start-again = कृपया Alexa या Google Home ऐप से फिर से लिंक करना शुरू करें।
 back-to-app = ऐप पर वापस जाएं
 close-and-retry = आप यह पेज बंद करके Alexa या Google Home ऐप से फिर से लिंक करना शुरू कर सकते हैं।
 
@@ -18,6 +17,8 @@ close-and-retry = आप यह पेज बंद करके Alexa या Go
 handoff-title = साइन इन हो रहा है
 handoff-text = साइन इन के लिए आपको Amazon पर ले जाया जा रहा है…
 handoff-continue = Amazon पर जाएं
+handoff-text-dev = आपको डेवलपमेंट साइन-इन पर ले जाया जा रहा है…
+handoff-continue-dev = डेवलपमेंट साइन-इन पर जाएँ
 
 ## Consent, Alexa wording
 
@@ -57,9 +58,9 @@ error-redirect-not-registered = लिंक करने के अनुरो
 error-client-gone = यह ऐप अब रजिस्टर नहीं है।
 
 error-sign-in-expired-title = साइन इन की समय-सीमा खत्म
-error-sign-in-expired = इस साइन इन की समय-सीमा खत्म हो गई है या इसका पहले ही इस्तेमाल हो चुका है। { -start-again }
+error-sign-in-expired = इस साइन इन की समय-सीमा खत्म हो गई है या इसका पहले ही इस्तेमाल हो चुका है।
 error-request-expired-title = अनुरोध की समय-सीमा खत्म
-error-request-expired = इस अनुरोध की समय-सीमा खत्म हो गई है या इसका जवाब पहले ही दिया जा चुका है। { -start-again }
+error-request-expired = इस अनुरोध की समय-सीमा खत्म हो गई है या इसका जवाब पहले ही दिया जा चुका है।
 error-other-browser-title = साइन इन की पहचान नहीं हो सकी
 error-other-browser = यह साइन इन किसी दूसरे ब्राउज़र में शुरू किया गया था, या इसकी कुकी मिट गई। कृपया इसी डिवाइस पर फिर से लिंक करना शुरू करें।
 
@@ -77,7 +78,7 @@ error-disabled = यह अकाउंट बंद कर दिया गय�
 
 error-refused-title = अनुरोध अस्वीकार किया गया
 error-other-site = यह फ़ॉर्म किसी दूसरी साइट से भेजा गया था।
-error-form-expired = इस फ़ॉर्म की समय-सीमा खत्म हो गई है। { -start-again }
+error-form-expired = इस फ़ॉर्म की समय-सीमा खत्म हो गई है।
 error-no-decision-title = कोई विकल्प चुनें
 error-no-decision = कृपया चुनें कि आप अपना अकाउंट लिंक करना चाहते हैं या नहीं।
 

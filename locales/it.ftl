@@ -9,7 +9,6 @@
 ## Condivisi da tutte le pagine
 
 page-footer = Protetto da linkbroker
--start-again = Ricomincia il collegamento dall'app Alexa o Google Home.
 back-to-app = Torna all'app
 close-and-retry = Puoi chiudere questa pagina e ricominciare il collegamento dall'app Alexa o Google Home.
 
@@ -18,6 +17,8 @@ close-and-retry = Puoi chiudere questa pagina e ricominciare il collegamento dal
 handoff-title = Accesso in corso
 handoff-text = Ti stiamo reindirizzando ad Amazon per l'accesso…
 handoff-continue = Continua su Amazon
+handoff-text-dev = Ti stiamo portando all’accesso di sviluppo…
+handoff-continue-dev = Continua all’accesso di sviluppo
 
 ## Consenso, testi Alexa
 
@@ -58,9 +59,9 @@ error-redirect-not-registered = L'indirizzo di ritorno della richiesta non è re
 error-client-gone = Questa app non è più registrata.
 
 error-sign-in-expired-title = Accesso scaduto
-error-sign-in-expired = Questo accesso è scaduto o è già stato usato. { -start-again }
+error-sign-in-expired = Questo accesso è scaduto o è già stato usato.
 error-request-expired-title = Richiesta scaduta
-error-request-expired = Questa richiesta è scaduta o ha già ricevuto una risposta. { -start-again }
+error-request-expired = Questa richiesta è scaduta o ha già ricevuto una risposta.
 error-other-browser-title = Accesso non riconosciuto
 error-other-browser = Questo accesso è stato avviato in un altro browser o il suo cookie è andato perso. Ricomincia il collegamento su questo dispositivo.
 
@@ -78,7 +79,7 @@ error-disabled = Questo account è stato disattivato. Contatta l'amministratore 
 
 error-refused-title = Richiesta rifiutata
 error-other-site = Questo modulo è stato inviato da un altro sito.
-error-form-expired = Questo modulo è scaduto. { -start-again }
+error-form-expired = Questo modulo è scaduto.
 error-no-decision-title = Scegli una risposta
 error-no-decision = Scegli se collegare il tuo account.
 

@@ -9,7 +9,6 @@
 ## すべてのページで共通
 
 page-footer = linkbroker で保護されています
--start-again = Alexa アプリまたは Google Home アプリから、リンクをやり直してください。
 back-to-app = アプリに戻る
 close-and-retry = このページを閉じて、Alexa アプリまたは Google Home アプリからリンクをやり直してください。
 
@@ -18,6 +17,8 @@ close-and-retry = このページを閉じて、Alexa アプリまたは Google 
 handoff-title = ログインしています
 handoff-text = Amazon のログイン画面に移動しています…
 handoff-continue = Amazon に進む
+handoff-text-dev = 開発用サインインに移動しています…
+handoff-continue-dev = 開発用サインインに進む
 
 ## 同意画面（Alexa 向けの文言）
 
@@ -57,9 +58,9 @@ error-redirect-not-registered = リンクのリクエストの戻り先アドレ
 error-client-gone = このアプリの登録は解除されています。
 
 error-sign-in-expired-title = ログインの有効期限が切れました
-error-sign-in-expired = このログインは有効期限が切れているか、すでに使用されています。{ -start-again }
+error-sign-in-expired = このログインは有効期限が切れているか、すでに使用されています。
 error-request-expired-title = リクエストの有効期限が切れました
-error-request-expired = このリクエストは有効期限が切れているか、すでに回答済みです。{ -start-again }
+error-request-expired = このリクエストは有効期限が切れているか、すでに回答済みです。
 error-other-browser-title = ログインを確認できません
 error-other-browser = このログインは別のブラウザで開始されたか、Cookie が失われています。このデバイスでリンクをやり直してください。
 
@@ -77,7 +78,7 @@ error-disabled = このアカウントは無効になっています。サービ
 
 error-refused-title = リクエストが拒否されました
 error-other-site = このフォームは別のサイトから送信されました。
-error-form-expired = このフォームは有効期限が切れています。{ -start-again }
+error-form-expired = このフォームは有効期限が切れています。
 error-no-decision-title = 回答を選択してください
 error-no-decision = アカウントをリンクするかどうかを選択してください。
 

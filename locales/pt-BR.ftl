@@ -9,7 +9,6 @@
 ## Shared by every page
 
 page-footer = Protegido por linkbroker
--start-again = Recomece a vinculação pelo app Alexa ou Google Home.
 back-to-app = Voltar ao app
 close-and-retry = Você pode fechar esta página e recomeçar a vinculação pelo app Alexa ou Google Home.
 
@@ -18,6 +17,8 @@ close-and-retry = Você pode fechar esta página e recomeçar a vinculação pel
 handoff-title = Fazendo login
 handoff-text = Abrindo a página de login da Amazon…
 handoff-continue = Continuar na Amazon
+handoff-text-dev = Levando você ao login de desenvolvimento…
+handoff-continue-dev = Continuar para o login de desenvolvimento
 
 ## Consent, Alexa wording
 
@@ -57,9 +58,9 @@ error-redirect-not-registered = O endereço de retorno da solicitação não est
 error-client-gone = Este app não está mais registrado.
 
 error-sign-in-expired-title = Login expirado
-error-sign-in-expired = Este login expirou ou já foi usado. { -start-again }
+error-sign-in-expired = Este login expirou ou já foi usado.
 error-request-expired-title = Solicitação expirada
-error-request-expired = Esta solicitação expirou ou já foi respondida. { -start-again }
+error-request-expired = Esta solicitação expirou ou já foi respondida.
 error-other-browser-title = Login não reconhecido
 error-other-browser = Este login foi iniciado em outro navegador ou o cookie foi perdido. Recomece a vinculação neste dispositivo.
 
@@ -77,7 +78,7 @@ error-disabled = Esta conta foi desativada. Entre em contato com o administrador
 
 error-refused-title = Solicitação recusada
 error-other-site = Este formulário foi enviado de outro site.
-error-form-expired = Este formulário expirou. { -start-again }
+error-form-expired = Este formulário expirou.
 error-no-decision-title = Escolha uma resposta
 error-no-decision = Escolha se você quer vincular sua conta.
 

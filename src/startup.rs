@@ -304,6 +304,7 @@ impl Application {
                 .app_data(state.clone())
                 .app_data(web::PayloadConfig::new(64 * 1024))
                 .app_data(web::FormConfig::default().limit(16 * 1024))
+                .wrap(crate::web::header_limit::HeaderLimit)
                 .wrap(security_headers())
                 .wrap(RequestLog::new(metrics.clone()))
                 .configure(|cfg| routes::configure(cfg, dev))

@@ -21,6 +21,8 @@ use crate::web::{page_words, redirect, render_in, AppState};
 struct Handoff<'a> {
     t: Words,
     location: &'a str,
+    /// `serve --dev`: the hand-off is to the development sign-in, not Amazon.
+    dev: bool,
 }
 
 pub async fn authorize(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
@@ -34,7 +36,15 @@ pub async fn authorize(req: HttpRequest, state: web::Data<AppState>) -> Result<H
     let begun = state.auth.begin_authorization(req.query_string(), ui, &state.upstream, now).await.in_words(t)?;
     let mut response = match HeaderValue::from_str(&begun.location) {
         Ok(location) => {
-            let mut r = render_in(StatusCode::FOUND, t, &Handoff { t, location: &begun.location });
+            let mut r = render_in(
+                StatusCode::FOUND,
+                t,
+                &Handoff {
+                    t,
+                    location: &begun.location,
+                    dev: matches!(state.upstream, crate::upstream::Upstream::Dev),
+                },
+            );
             r.headers_mut().insert(LOCATION, location);
             r
         }

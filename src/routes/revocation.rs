@@ -6,7 +6,15 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use super::token::{authenticated_client, error_response};
 use crate::web::AppState;
 
-pub async fn revoke(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes) -> HttpResponse {
+pub async fn revoke(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: Result<web::Bytes, actix_web::Error>,
+) -> HttpResponse {
+    let body = match super::token::oauth_body(body) {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
     let (client, params, via_basic) = match authenticated_client(&req, &state, &body).await {
         Ok(x) => x,
         Err(response) => return response,
@@ -17,7 +25,15 @@ pub async fn revoke(req: HttpRequest, state: web::Data<AppState>, body: web::Byt
     }
 }
 
-pub async fn introspect(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes) -> HttpResponse {
+pub async fn introspect(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: Result<web::Bytes, actix_web::Error>,
+) -> HttpResponse {
+    let body = match super::token::oauth_body(body) {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
     let (client, params, via_basic) = match authenticated_client(&req, &state, &body).await {
         Ok(x) => x,
         Err(response) => return response,

@@ -34,7 +34,31 @@ pub async fn authenticated_client(
     Ok((client, params, creds.via_basic))
 }
 
-pub async fn token(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes) -> HttpResponse {
+/// The body of an OAuth request, or RFC 6749 JSON when it cannot be read
+/// (over the 64 KB limit: 413), never actix's plain text.
+pub fn oauth_body(body: Result<web::Bytes, actix_web::Error>) -> Result<web::Bytes, HttpResponse> {
+    body.map_err(|e| {
+        let too_large = e.as_response_error().status_code() == StatusCode::PAYLOAD_TOO_LARGE;
+        let (status, description) = if too_large {
+            (StatusCode::PAYLOAD_TOO_LARGE, "the request body is larger than 64 KB")
+        } else {
+            (StatusCode::BAD_REQUEST, "the request body could not be read")
+        };
+        HttpResponse::build(status)
+            .insert_header(("Cache-Control", "no-store"))
+            .json(serde_json::json!({ "error": "invalid_request", "error_description": description }))
+    })
+}
+
+pub async fn token(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: Result<web::Bytes, actix_web::Error>,
+) -> HttpResponse {
+    let body = match oauth_body(body) {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
     let now = state.auth.clock.now();
     if let Some(r) = limits::over_json(&state.limits.token_per_ip, &state.caller_key(&req), "token per ip") {
         return r;

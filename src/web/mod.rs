@@ -3,6 +3,7 @@
 //! helper that answers 405 with `Allow`. `startup` mounts both side by side.
 
 pub mod endpoints;
+pub mod header_limit;
 pub mod pages;
 mod state;
 

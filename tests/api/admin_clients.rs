@@ -55,6 +55,7 @@ async fn creating_a_client_with_the_alexa_preset_shows_the_secret_once(backend: 
     assert_eq!(stored.redirect_uris.len(), 3);
     let list = b.get(app.url("/admin/clients")).send().await.unwrap().text().await.unwrap();
     assert!(list.contains("My Skill") && !list.contains(&secret), "the secret is never shown again");
+    assert!(list.contains("asked, alexa wording"), "the list says which consent wording");
 }
 
 async fn editing_rotating_and_deleting_a_client(backend: Backend) {

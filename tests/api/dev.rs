@@ -23,6 +23,8 @@ async fn dev_login_links_an_account_end_to_end() {
     let r = b.get(format!("{base}/oauth/authorize?{query}")).send().await.unwrap();
     let to = location(&r).unwrap();
     assert!(to.starts_with(&format!("{base}/dev/login")), "{to}");
+    let handoff = r.text().await.unwrap();
+    assert!(handoff.contains("development sign-in") && !handoff.contains("Amazon"), "{handoff}");
     let page = b.get(&to).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("DEVELOPMENT ONLY"));
     let state = query_param(&to, "state").unwrap();

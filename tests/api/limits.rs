@@ -121,14 +121,26 @@ async fn oversized_headers_and_bodies_get_a_4xx(backend: Backend) {
         // Refusing to read the request at all is also acceptable.
         Err(e) => assert!(!e.is_timeout(), "{e}"),
     }
-    let body = format!("grant_type=refresh_token&refresh_token={}", "a".repeat(128 * 1024));
-    let r = app
-        .api
-        .post(app.url("/oauth/token"))
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 413);
+    // Past 16 KB of headers (below the parser's own limit): a 431 that says why.
+    let r = app.api.get(app.url("/healthz")).header("X-Big", "a".repeat(20 * 1024)).send().await.unwrap();
+    assert_eq!(r.status(), 431);
+    assert!(r.text().await.unwrap().contains("at most 64 headers and 16 KB"));
+    let ok = app.api.get(app.url("/healthz")).header("X-Cookie-Like", "a".repeat(8 * 1024)).send().await.unwrap();
+    assert_eq!(ok.status(), 200, "8 KB of headers is fine");
+    // An oversized body at the OAuth endpoints: RFC 6749 JSON, not plain text.
+    for path in ["/oauth/token", "/oauth/revoke", "/oauth/introspect"] {
+        let body = format!("grant_type=refresh_token&refresh_token={}", "a".repeat(128 * 1024));
+        let r = app
+            .api
+            .post(app.url(path))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 413, "{path}");
+        let json: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(json["error"], "invalid_request", "{path}");
+        assert!(json["error_description"].as_str().unwrap().contains("64 KB"), "{path}");
+    }
 }

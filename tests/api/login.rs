@@ -100,6 +100,9 @@ async fn callback_state_is_single_use(backend: Backend) {
     assert_eq!(b.get(&cb).send().await.unwrap().status(), 400);
     let r = b.get(app.url("/oauth/callback?code=c&state=made-up")).send().await.unwrap();
     assert_eq!(r.status(), 400);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("Sign-in expired"), "{page}");
+    assert_eq!(page.matches("start linking again").count(), 1, "the way on is said once: {page}");
 }
 
 async fn amazon_cancel_shows_a_page_with_a_way_back(backend: Backend) {
