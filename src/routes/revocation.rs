@@ -13,7 +13,7 @@ pub async fn revoke(
 ) -> HttpResponse {
     let body = match super::token::oauth_body(body) {
         Ok(b) => b,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let (client, params, via_basic) = match authenticated_client(&req, &state, &body).await {
         Ok(x) => x,
@@ -32,7 +32,7 @@ pub async fn introspect(
 ) -> HttpResponse {
     let body = match super::token::oauth_body(body) {
         Ok(b) => b,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let (client, params, via_basic) = match authenticated_client(&req, &state, &body).await {
         Ok(x) => x,

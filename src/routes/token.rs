@@ -36,7 +36,7 @@ pub async fn authenticated_client(
 
 /// The body of an OAuth request, or RFC 6749 JSON when it cannot be read
 /// (over the 64 KB limit: 413), never actix's plain text.
-pub fn oauth_body(body: Result<web::Bytes, actix_web::Error>) -> Result<web::Bytes, HttpResponse> {
+pub fn oauth_body(body: Result<web::Bytes, actix_web::Error>) -> Result<web::Bytes, Box<HttpResponse>> {
     body.map_err(|e| {
         let too_large = e.as_response_error().status_code() == StatusCode::PAYLOAD_TOO_LARGE;
         let (status, description) = if too_large {
@@ -44,9 +44,11 @@ pub fn oauth_body(body: Result<web::Bytes, actix_web::Error>) -> Result<web::Byt
         } else {
             (StatusCode::BAD_REQUEST, "the request body could not be read")
         };
-        HttpResponse::build(status)
-            .insert_header(("Cache-Control", "no-store"))
-            .json(serde_json::json!({ "error": "invalid_request", "error_description": description }))
+        Box::new(
+            HttpResponse::build(status)
+                .insert_header(("Cache-Control", "no-store"))
+                .json(serde_json::json!({ "error": "invalid_request", "error_description": description })),
+        )
     })
 }
 
@@ -57,7 +59,7 @@ pub async fn token(
 ) -> HttpResponse {
     let body = match oauth_body(body) {
         Ok(b) => b,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let now = state.auth.clock.now();
     if let Some(r) = limits::over_json(&state.limits.token_per_ip, &state.caller_key(&req), "token per ip") {
