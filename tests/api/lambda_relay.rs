@@ -5,7 +5,7 @@
 
 use crate::both_backends;
 use crate::helpers::Backend;
-use crate::smart_home::smart_home;
+use crate::smart_home_support::smart_home;
 
 both_backends!(the_reference_lambda_relays_accept_grant_and_skill_events);
 

@@ -4,6 +4,7 @@
 mod admin_support;
 mod alexa_signing;
 mod helpers;
+mod smart_home_support;
 
 mod admin_api;
 mod admin_clients;

@@ -7,7 +7,7 @@ use sqlx::{Connection, Row};
 
 use crate::both_backends;
 use crate::helpers::{Backend, TestApp};
-use crate::smart_home::smart_home;
+use crate::smart_home_support::smart_home;
 
 both_backends!(
     no_secret_is_stored_in_plain_text,
@@ -134,7 +134,7 @@ async fn a_plain_value_written_around_linkbroker_is_refused(backend: Backend) {
         .execute(&mut conn)
         .await
         .unwrap();
-    let (status, answer) = sh.relay(&crate::smart_home::accept_grant("grant-code-1", &sh.access_token)).await;
+    let (status, answer) = sh.relay(&crate::smart_home_support::accept_grant("grant-code-1", &sh.access_token)).await;
     assert_eq!(status, 200);
     assert_eq!(answer["event"]["payload"]["type"], "ACCEPT_GRANT_FAILED", "{answer}");
     assert!(answer["event"]["payload"]["message"].as_str().unwrap().contains("secret"), "{answer}");

@@ -11,7 +11,7 @@ use wiremock::{Mock, ResponseTemplate};
 use crate::admin_support::{api_call, api_token, create_admin};
 use crate::both_backends;
 use crate::helpers::Backend;
-use crate::smart_home::{accept_grant, change_report, smart_home, SmartHome};
+use crate::smart_home_support::{accept_grant, change_report, smart_home, SmartHome};
 
 both_backends!(
     a_revoked_link_stops_events_at_once_here_and_within_the_bound_elsewhere,

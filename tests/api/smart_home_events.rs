@@ -12,7 +12,7 @@ use wiremock::{Mock, ResponseTemplate};
 
 use crate::both_backends;
 use crate::helpers::{amazon_smart_home_schema, repo_file, validate, Backend};
-use crate::smart_home::smart_home;
+use crate::smart_home_support::smart_home;
 
 both_backends!(
     every_gateway_event_carries_one_token_in_its_header_and_its_scope,

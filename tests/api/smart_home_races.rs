@@ -12,7 +12,7 @@ use wiremock::{Mock, Request, Respond, ResponseTemplate};
 
 use crate::both_backends;
 use crate::helpers::Backend;
-use crate::smart_home::{smart_home, SmartHome, AMAZON_REFRESH};
+use crate::smart_home_support::{smart_home, SmartHome, AMAZON_REFRESH};
 
 both_backends!(
     two_instances_refresh_once_per_expiry_and_never_drop_the_grant,
@@ -97,7 +97,8 @@ async fn two_instances_refresh_once_per_expiry_and_never_drop_the_grant(backend:
             .map(|i| {
                 let (sh, other) = (sh.clone(), other.clone());
                 tokio::spawn(async move {
-                    let body = json!({ "user": "ada@example.com", "event": crate::smart_home::change_report() });
+                    let body =
+                        json!({ "user": "ada@example.com", "event": crate::smart_home_support::change_report() });
                     if i % 2 == 0 {
                         sh.send(body).await
                     } else {
@@ -186,7 +187,7 @@ async fn a_reseal_during_a_refresh_keeps_amazons_new_refresh_token(backend: Back
     assert_eq!(amazon.refreshes(), 1);
     // The new instance holds Amazon's new tokens: it sends without a
     // refresh, and refreshes with R1 when they expire.
-    let body = || json!({ "user": "ada@example.com", "event": crate::smart_home::change_report() });
+    let body = || json!({ "user": "ada@example.com", "event": crate::smart_home_support::change_report() });
     assert_eq!(sh.send_on(&resealed, body()).await.0, 202);
     assert_eq!(amazon.refreshes(), 1, "the stored access token was used");
     sh.app.clock.advance(3600);
