@@ -97,6 +97,51 @@ error-unavailable = Der Dienst ist kurzzeitig nicht verfügbar. Bitte versuchen 
 error-too-many-title = Zu viele Versuche
 error-too-many = Aus Ihrem Netzwerk kamen zu viele Anmeldeversuche. Warten Sie eine Minute und versuchen Sie es dann erneut.
 
+## Die Kontoseite (/account): die eigenen Verknüpfungen des Nutzers
+
+account-title = Ihr Konto
+account-sign-in-text = Melden Sie sich an, um zu sehen, welche Apps und Sprachassistenten mit Ihrem Konto verknüpft sind, und um eine Verknüpfung aufzuheben.
+account-sign-in = Mit Amazon anmelden
+account-sign-in-dev = Anmelden (Entwicklung)
+account-signed-in-as = Angemeldet als
+account-links-heading = Verknüpfte Apps
+account-no-links = Mit Ihrem Konto ist nichts verknüpft.
+account-linked-on = Verknüpft am { $date }
+account-last-used = Zuletzt verwendet am { $date }
+account-made-alexa = In der Alexa App verknüpft
+account-made-app = Über diese Website verknüpft
+account-made-google = In der Google Home App verknüpft
+account-unlink = Verknüpfung aufheben
+account-unlink-alexa-asks = Alexa fordert Sie bei der nächsten Nutzung auf, erneut zu verknüpfen.
+account-unlinked = Die Verknüpfung mit { $client } wurde aufgehoben.
+account-unlinked-alexa = Die Verknüpfung mit { $client } wurde aufgehoben. Alexa wird informiert, und der Skill verschwindet in Kürze aus Ihrer Alexa App.
+account-unlinked-ask-again = Die Verknüpfung mit { $client } wurde aufgehoben. Alexa fordert Sie bei der nächsten Nutzung des Skills auf, erneut zu verknüpfen.
+account-alexa-linked = Alexa: aktiviert und verknüpft
+account-alexa-not-linked = Alexa: aktiviert, aber nicht verknüpft
+account-alexa-not-enabled = Alexa: nicht aktiviert
+account-alexa-unknown = Alexa konnte gerade nicht abgefragt werden.
+account-link-heading = Mit Alexa verknüpfen
+account-link-text = Aktivieren Sie { $client } in Alexa und verknüpfen Sie den Skill in einem Schritt mit diesem Konto.
+account-link-with-alexa = Mit Alexa verknüpfen
+account-sign-out = Abmelden
+account-signed-out = Sie sind abgemeldet.
+account-back = Zurück zu Ihrem Konto
+account-linked-title = Mit Alexa verknüpft
+account-linked = { $client } ist in Alexa aktiviert und mit Ihrem Konto verknüpft.
+
+## Fehler der Kontoseite und der Verknüpfung mit Alexa von dort aus
+
+account-error-session = Ihre Sitzung wurde beendet. Bitte melden Sie sich erneut an.
+account-error-no-link = Diese Verknüpfung existiert nicht oder wurde bereits aufgehoben.
+app-error-title = Verknüpfung mit Alexa nicht abgeschlossen
+app-error-cancelled = Sie haben bei Amazon abgebrochen. Es wurde daher nichts verknüpft.
+app-error-amazon-refused = Amazon hat die Anmeldung nicht akzeptiert (sie ist eventuell abgelaufen). Es wurde nichts verknüpft. Bitte versuchen Sie es noch einmal.
+app-error-enablement-refused = Alexa hat die Aktivierung des Skills für Ihr Konto abgelehnt. Es wurde nichts verknüpft. Wenn das erneut passiert, wenden Sie sich an den Dienst.
+app-error-alexa-unavailable = Alexa hat nicht rechtzeitig geantwortet. Es wurde nichts verknüpft. Bitte versuchen Sie es gleich noch einmal.
+app-error-expired = Dieser Verknüpfungsversuch ist abgelaufen oder wurde bereits verwendet. Beginnen Sie erneut auf Ihrer Kontoseite.
+app-error-not-offered = Die Verknüpfung mit Alexa über diese Website ist für diese App nicht verfügbar.
+app-error-already-linked = { $client } ist bereits mit Ihrem Konto verknüpft.
+
 ## Entwicklungsanmeldung (nur serve --dev)
 
 dev-banner = NUR ZUR ENTWICKLUNG: Diese Anmeldeseite akzeptiert jede E-Mail-Adresse. Verwenden Sie --dev niemals im Produktivbetrieb.

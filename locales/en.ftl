@@ -97,6 +97,51 @@ error-unavailable = The service is briefly unavailable. Please try again in a mo
 error-too-many-title = Too many attempts
 error-too-many = Too many sign-in attempts came from your network. Wait a minute and try again.
 
+## The account page (/account): the user's own links
+
+account-title = Your account
+account-sign-in-text = Sign in to see which apps and voice assistants are linked to your account, and to end a link.
+account-sign-in = Sign in with Amazon
+account-sign-in-dev = Sign in (development)
+account-signed-in-as = Signed in as
+account-links-heading = Linked apps
+account-no-links = Nothing is linked to your account.
+account-linked-on = Linked { $date }
+account-last-used = Last used { $date }
+account-made-alexa = Linked in the Alexa app
+account-made-app = Linked from this website
+account-made-google = Linked in the Google Home app
+account-unlink = Unlink
+account-unlink-alexa-asks = Alexa will ask you to link again the next time you use it.
+account-unlinked = { $client } is unlinked.
+account-unlinked-alexa = { $client } is unlinked. Alexa is being told, and the skill will leave your Alexa app shortly.
+account-unlinked-ask-again = { $client } is unlinked. Alexa will ask you to link again the next time you use the skill.
+account-alexa-linked = Alexa: enabled and linked
+account-alexa-not-linked = Alexa: enabled, but not linked
+account-alexa-not-enabled = Alexa: not enabled
+account-alexa-unknown = Alexa could not be asked just now.
+account-link-heading = Link with Alexa
+account-link-text = Enable { $client } in Alexa and link it to this account in one step.
+account-link-with-alexa = Link with Alexa
+account-sign-out = Sign out
+account-signed-out = You are signed out.
+account-back = Back to your account
+account-linked-title = Linked with Alexa
+account-linked = { $client } is enabled in Alexa and linked to your account.
+
+## Errors of the account page and of linking with Alexa from it
+
+account-error-session = Your session has ended. Please sign in again.
+account-error-no-link = This link does not exist or has already ended.
+app-error-title = Linking with Alexa did not complete
+app-error-cancelled = You cancelled at Amazon, so nothing was linked.
+app-error-amazon-refused = Amazon did not accept the sign-in (it may have expired). Nothing was linked. Please try again.
+app-error-enablement-refused = Alexa refused to enable the skill for your account. Nothing was linked. If it happens again, contact the service.
+app-error-alexa-unavailable = Alexa did not answer in time. Nothing was linked. Please try again in a moment.
+app-error-expired = This linking attempt has expired or was already used. Start again from your account page.
+app-error-not-offered = Linking with Alexa from this website is not available for this app.
+app-error-already-linked = { $client } is already linked to your account.
+
 ## Development sign-in (serve --dev only)
 
 dev-banner = DEVELOPMENT ONLY: this sign-in page accepts any email. Never use --dev in production.

@@ -97,6 +97,51 @@ error-unavailable = El servicio no está disponible temporalmente. Vuelve a inte
 error-too-many-title = Demasiados intentos
 error-too-many = Ha habido demasiados intentos de inicio de sesión desde tu red. Espera un minuto y vuelve a intentarlo.
 
+## The account page (/account): the user's own links
+
+account-title = Tu cuenta
+account-sign-in-text = Inicia sesión para ver qué apps y asistentes de voz están vinculados con tu cuenta, y para desvincularlos.
+account-sign-in = Iniciar sesión con Amazon
+account-sign-in-dev = Iniciar sesión (desarrollo)
+account-signed-in-as = Sesión iniciada como
+account-links-heading = Apps vinculadas
+account-no-links = No hay nada vinculado con tu cuenta.
+account-linked-on = Se vinculó el { $date }
+account-last-used = Último uso: { $date }
+account-made-alexa = Se vinculó en la app Alexa
+account-made-app = Se vinculó desde este sitio web
+account-made-google = Se vinculó en la app Google Home
+account-unlink = Desvincular
+account-unlink-alexa-asks = Alexa te pedirá que vuelvas a vincular la cuenta la próxima vez que uses la skill.
+account-unlinked = { $client } se ha desvinculado.
+account-unlinked-alexa = { $client } se ha desvinculado. Se está avisando a Alexa, y la skill desaparecerá pronto de tu app Alexa.
+account-unlinked-ask-again = { $client } se ha desvinculado. Alexa te pedirá que vuelvas a vincular la cuenta la próxima vez que uses la skill.
+account-alexa-linked = Alexa: activada y vinculada
+account-alexa-not-linked = Alexa: activada, pero no vinculada
+account-alexa-not-enabled = Alexa: no activada
+account-alexa-unknown = No se ha podido consultar a Alexa en este momento.
+account-link-heading = Vincular con Alexa
+account-link-text = Activa { $client } en Alexa y vincula esta cuenta en un solo paso.
+account-link-with-alexa = Vincular con Alexa
+account-sign-out = Cerrar sesión
+account-signed-out = Has cerrado sesión.
+account-back = Volver a tu cuenta
+account-linked-title = Vinculación con Alexa completada
+account-linked = Se ha activado { $client } en Alexa y se ha vinculado con tu cuenta.
+
+## Errors of the account page and of linking with Alexa from it
+
+account-error-session = Tu sesión ha terminado. Vuelve a iniciar sesión.
+account-error-no-link = Esta vinculación no existe o ya ha terminado.
+app-error-title = La vinculación con Alexa no se completó
+app-error-cancelled = Has cancelado en Amazon, así que no se ha vinculado nada.
+app-error-amazon-refused = Amazon no ha aceptado el inicio de sesión (puede que haya caducado). No se ha vinculado nada. Vuelve a intentarlo.
+app-error-enablement-refused = Alexa se ha negado a activar la skill para tu cuenta. No se ha vinculado nada. Si vuelve a ocurrir, ponte en contacto con el servicio.
+app-error-alexa-unavailable = Alexa no ha respondido a tiempo. No se ha vinculado nada. Vuelve a intentarlo en un momento.
+app-error-expired = Este intento de vinculación ha caducado o ya se ha usado. Vuelve a empezar desde la página de tu cuenta.
+app-error-not-offered = La vinculación con Alexa desde este sitio web no está disponible para esta app.
+app-error-already-linked = Tu cuenta ya está vinculada con { $client }.
+
 ## Development sign-in (serve --dev only)
 
 dev-banner = SOLO PARA DESARROLLO: esta página de inicio de sesión acepta cualquier correo. Nunca uses --dev en producción.

@@ -98,6 +98,51 @@ error-unavailable = Le service est momentanément indisponible. Veuillez réessa
 error-too-many-title = Trop de tentatives
 error-too-many = Trop de tentatives de connexion depuis votre réseau. Patientez une minute, puis réessayez.
 
+## La page du compte (/account) : les associations de l’utilisateur
+
+account-title = Votre compte
+account-sign-in-text = Connectez-vous pour voir les applications et assistants vocaux associés à votre compte, et pour mettre fin à une association.
+account-sign-in = Se connecter avec Amazon
+account-sign-in-dev = Se connecter (développement)
+account-signed-in-as = Connecté en tant que
+account-links-heading = Applications associées
+account-no-links = Rien n’est associé à votre compte.
+account-linked-on = Associé le { $date }
+account-last-used = Dernière utilisation le { $date }
+account-made-alexa = Associé dans l’application Alexa
+account-made-app = Associé depuis ce site web
+account-made-google = Associé dans l’application Google Home
+account-unlink = Dissocier
+account-unlink-alexa-asks = Alexa vous demandera d’associer à nouveau votre compte la prochaine fois que vous utiliserez la skill.
+account-unlinked = L’association avec { $client } a été supprimée.
+account-unlinked-alexa = L’association avec { $client } a été supprimée. Alexa en est informée, et la skill disparaîtra bientôt de votre application Alexa.
+account-unlinked-ask-again = L’association avec { $client } a été supprimée. Alexa vous demandera d’associer à nouveau votre compte la prochaine fois que vous utiliserez la skill.
+account-alexa-linked = Alexa : activée et associée
+account-alexa-not-linked = Alexa : activée, mais non associée
+account-alexa-not-enabled = Alexa : non activée
+account-alexa-unknown = Impossible d’interroger Alexa pour le moment.
+account-link-heading = Associer à Alexa
+account-link-text = Activez { $client } dans Alexa et associez ce compte en une seule étape.
+account-link-with-alexa = Associer à Alexa
+account-sign-out = Se déconnecter
+account-signed-out = Vous êtes déconnecté.
+account-back = Retour à votre compte
+account-linked-title = Associé à Alexa
+account-linked = { $client } est activé dans Alexa et associé à votre compte.
+
+## Erreurs de la page du compte et de l’association avec Alexa depuis celle-ci
+
+account-error-session = Votre session a pris fin. Veuillez vous reconnecter.
+account-error-no-link = Cette association n’existe pas ou a déjà pris fin.
+app-error-title = L’association avec Alexa n’a pas abouti
+app-error-cancelled = Vous avez annulé sur Amazon ; rien n’a donc été associé.
+app-error-amazon-refused = Amazon n’a pas accepté la connexion (elle a peut-être expiré). Rien n’a été associé. Veuillez réessayer.
+app-error-enablement-refused = Alexa a refusé d’activer la skill pour votre compte. Rien n’a été associé. Si cela se reproduit, contactez le service.
+app-error-alexa-unavailable = Alexa n’a pas répondu à temps. Rien n’a été associé. Veuillez réessayer dans un instant.
+app-error-expired = Cette tentative d’association a expiré ou a déjà été utilisée. Recommencez depuis la page de votre compte.
+app-error-not-offered = L’association avec Alexa depuis ce site web n’est pas disponible pour cette application.
+app-error-already-linked = Votre compte est déjà associé à { $client }.
+
 ## Connexion de développement (serve --dev uniquement)
 
 dev-banner = DÉVELOPPEMENT UNIQUEMENT : cette page de connexion accepte n’importe quelle adresse e-mail. N’utilisez jamais --dev en production.

@@ -97,6 +97,51 @@ error-unavailable = यह सेवा कुछ देर के लिए उ
 error-too-many-title = बहुत ज़्यादा कोशिशें
 error-too-many = आपके नेटवर्क से साइन इन की बहुत ज़्यादा कोशिशें हुई हैं। एक मिनट रुककर फिर से कोशिश करें।
 
+## The account page (/account): the user's own links
+
+account-title = आपका अकाउंट
+account-sign-in-text = साइन इन करके देखें कि आपके अकाउंट से कौन-से ऐप और वॉइस असिस्टेंट लिंक हैं, और चाहें तो कोई लिंक हटाएं।
+account-sign-in = Amazon से साइन इन करें
+account-sign-in-dev = साइन इन करें (डेवलपमेंट)
+account-signed-in-as = इस अकाउंट से साइन इन किया है
+account-links-heading = लिंक किए गए ऐप
+account-no-links = आपके अकाउंट से कुछ भी लिंक नहीं है।
+account-linked-on = { $date } को लिंक किया गया
+account-last-used = आखिरी बार { $date } को इस्तेमाल किया गया
+account-made-alexa = Alexa ऐप में लिंक किया गया
+account-made-app = इस वेबसाइट से लिंक किया गया
+account-made-google = Google Home ऐप में लिंक किया गया
+account-unlink = लिंक हटाएं
+account-unlink-alexa-asks = अगली बार स्किल इस्तेमाल करने पर Alexa आपसे फिर से लिंक करने के लिए कहेगी।
+account-unlinked = { $client } का लिंक हटा दिया गया है।
+account-unlinked-alexa = { $client } का लिंक हटा दिया गया है। Alexa को इसकी सूचना दी जा रही है, और स्किल जल्द ही आपके Alexa ऐप से हट जाएगी।
+account-unlinked-ask-again = { $client } का लिंक हटा दिया गया है। अगली बार स्किल इस्तेमाल करने पर Alexa आपसे फिर से लिंक करने के लिए कहेगी।
+account-alexa-linked = Alexa: चालू है और लिंक है
+account-alexa-not-linked = Alexa: चालू है, पर लिंक नहीं है
+account-alexa-not-enabled = Alexa: चालू नहीं है
+account-alexa-unknown = अभी Alexa से जानकारी नहीं मिल सकी।
+account-link-heading = Alexa से लिंक करें
+account-link-text = Alexa में { $client } को चालू करें और एक ही बार में इस अकाउंट से लिंक करें।
+account-link-with-alexa = Alexa से लिंक करें
+account-sign-out = साइन आउट करें
+account-signed-out = आपने साइन आउट कर दिया है।
+account-back = अपने अकाउंट पर वापस जाएं
+account-linked-title = Alexa से लिंक हो गया
+account-linked = { $client } Alexa में चालू हो गया है और आपके अकाउंट से लिंक हो गया है।
+
+## Errors of the account page and of linking with Alexa from it
+
+account-error-session = आपका सेशन खत्म हो गया है। कृपया फिर से साइन इन करें।
+account-error-no-link = यह लिंक मौजूद नहीं है या पहले ही हटाया जा चुका है।
+app-error-title = Alexa से लिंक करना पूरा नहीं हुआ
+app-error-cancelled = आपने Amazon पर रद्द कर दिया, इसलिए कुछ भी लिंक नहीं हुआ।
+app-error-amazon-refused = Amazon ने साइन इन स्वीकार नहीं किया (हो सकता है इसकी समय-सीमा खत्म हो गई हो)। कुछ भी लिंक नहीं हुआ। कृपया फिर से कोशिश करें।
+app-error-enablement-refused = Alexa ने आपके अकाउंट के लिए स्किल चालू करने से मना कर दिया। कुछ भी लिंक नहीं हुआ। अगर ऐसा फिर हो, तो सेवा से संपर्क करें।
+app-error-alexa-unavailable = Alexa ने समय पर जवाब नहीं दिया। कुछ भी लिंक नहीं हुआ। कृपया थोड़ी देर बाद फिर से कोशिश करें।
+app-error-expired = लिंक करने की इस कोशिश की समय-सीमा खत्म हो गई है या इसका पहले ही इस्तेमाल हो चुका है। अपने अकाउंट पेज से फिर से शुरू करें।
+app-error-not-offered = इस ऐप के लिए, इस वेबसाइट से Alexa के साथ लिंक करने की सुविधा उपलब्ध नहीं है।
+app-error-already-linked = { $client } पहले से ही आपके अकाउंट से लिंक है।
+
 ## Development sign-in (serve --dev only)
 
 dev-banner = सिर्फ़ डेवलपमेंट के लिए: यह साइन इन पेज कोई भी ईमेल स्वीकार करता है। प्रोडक्शन में --dev का इस्तेमाल कभी न करें।

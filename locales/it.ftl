@@ -98,6 +98,51 @@ error-unavailable = Il servizio è momentaneamente non disponibile. Riprova tra 
 error-too-many-title = Troppi tentativi
 error-too-many = Troppi tentativi di accesso dalla tua rete. Attendi un minuto e riprova.
 
+## La pagina dell'account (/account): i collegamenti dell'utente
+
+account-title = Il tuo account
+account-sign-in-text = Accedi per vedere quali app e assistenti vocali sono collegati al tuo account e per rimuovere un collegamento.
+account-sign-in = Accedi con Amazon
+account-sign-in-dev = Accedi (sviluppo)
+account-signed-in-as = Accesso eseguito come
+account-links-heading = App collegate
+account-no-links = Non c'è nulla di collegato al tuo account.
+account-linked-on = Collegamento del { $date }
+account-last-used = Ultimo utilizzo: { $date }
+account-made-alexa = Collegamento dall'app Alexa
+account-made-app = Collegamento da questo sito web
+account-made-google = Collegamento dall'app Google Home
+account-unlink = Scollega
+account-unlink-alexa-asks = Alexa ti chiederà di ricollegare l'account la prossima volta che userai la skill.
+account-unlinked = Il collegamento con { $client } è stato rimosso.
+account-unlinked-alexa = Il collegamento con { $client } è stato rimosso. Stiamo avvisando Alexa, e la skill sparirà a breve dalla tua app Alexa.
+account-unlinked-ask-again = Il collegamento con { $client } è stato rimosso. Alexa ti chiederà di ricollegare l'account la prossima volta che userai la skill.
+account-alexa-linked = Alexa: abilitata e collegata
+account-alexa-not-linked = Alexa: abilitata, ma non collegata
+account-alexa-not-enabled = Alexa: non abilitata
+account-alexa-unknown = Al momento non è possibile interrogare Alexa.
+account-link-heading = Collega ad Alexa
+account-link-text = Abilita { $client } in Alexa e collega questo account in un solo passaggio.
+account-link-with-alexa = Collega ad Alexa
+account-sign-out = Esci
+account-signed-out = Disconnessione eseguita.
+account-back = Torna al tuo account
+account-linked-title = Collegamento ad Alexa completato
+account-linked = { $client } è abilitato in Alexa e collegato al tuo account.
+
+## Errori della pagina dell'account e del collegamento ad Alexa da lì
+
+account-error-session = La sessione è terminata. Accedi di nuovo.
+account-error-no-link = Questo collegamento non esiste o è già stato rimosso.
+app-error-title = Il collegamento ad Alexa non è stato completato
+app-error-cancelled = Hai annullato su Amazon, quindi non è stato collegato nulla.
+app-error-amazon-refused = Amazon non ha accettato l'accesso (potrebbe essere scaduto). Non è stato collegato nulla. Riprova.
+app-error-enablement-refused = Alexa ha rifiutato di abilitare la skill per il tuo account. Non è stato collegato nulla. Se succede di nuovo, contatta il servizio.
+app-error-alexa-unavailable = Alexa non ha risposto in tempo. Non è stato collegato nulla. Riprova tra qualche istante.
+app-error-expired = Questo tentativo di collegamento è scaduto o è già stato usato. Ricomincia dalla pagina del tuo account.
+app-error-not-offered = Il collegamento ad Alexa da questo sito web non è disponibile per questa app.
+app-error-already-linked = Il tuo account è già collegato a { $client }.
+
 ## Accesso di sviluppo (solo serve --dev)
 
 dev-banner = SOLO PER SVILUPPO: questa pagina di accesso accetta qualsiasi email. Non usare mai --dev in produzione.

@@ -97,6 +97,51 @@ error-unavailable = サービスが一時的に利用できません。しばら
 error-too-many-title = 試行回数が多すぎます
 error-too-many = お使いのネットワークからのログイン試行が多すぎます。1 分ほど待ってから、もう一度お試しください。
 
+## アカウントページ（/account）：ユーザー自身のリンク
+
+account-title = アカウント
+account-sign-in-text = ログインすると、アカウントにリンクされているアプリや音声アシスタントを確認し、リンクを解除できます。
+account-sign-in = Amazon でログイン
+account-sign-in-dev = ログイン（開発用）
+account-signed-in-as = ログイン中のアカウント
+account-links-heading = リンク済みのアプリ
+account-no-links = アカウントにリンクされているものはありません。
+account-linked-on = リンク日：{ $date }
+account-last-used = 最終利用日：{ $date }
+account-made-alexa = Alexa アプリでリンク
+account-made-app = このウェブサイトからリンク
+account-made-google = Google Home アプリでリンク
+account-unlink = リンクを解除
+account-unlink-alexa-asks = 次にスキルを使うとき、Alexa からもう一度リンクするよう求められます。
+account-unlinked = { $client } のリンクを解除しました。
+account-unlinked-alexa = { $client } のリンクを解除しました。Alexa に通知しています。まもなく Alexa アプリからスキルが削除されます。
+account-unlinked-ask-again = { $client } のリンクを解除しました。次にスキルを使うとき、Alexa からもう一度リンクするよう求められます。
+account-alexa-linked = Alexa：有効・リンク済み
+account-alexa-not-linked = Alexa：有効・未リンク
+account-alexa-not-enabled = Alexa：無効
+account-alexa-unknown = 現在、Alexa の状態を確認できません。
+account-link-heading = Alexa とリンク
+account-link-text = Alexa で { $client } を有効にし、このアカウントとのリンクもまとめて行います。
+account-link-with-alexa = Alexa とリンク
+account-sign-out = ログアウト
+account-signed-out = ログアウトしました。
+account-back = アカウントに戻る
+account-linked-title = Alexa とリンクしました
+account-linked = { $client } が Alexa で有効になり、アカウントにリンクされました。
+
+## アカウントページと、そこから Alexa とリンクする際のエラー
+
+account-error-session = セッションが終了しました。もう一度ログインしてください。
+account-error-no-link = このリンクは存在しないか、すでに解除されています。
+app-error-title = Alexa とのリンクは完了しませんでした
+app-error-cancelled = Amazon でキャンセルされたため、何もリンクされませんでした。
+app-error-amazon-refused = Amazon でログインが受け付けられませんでした（有効期限が切れた可能性があります）。何もリンクされていません。もう一度お試しください。
+app-error-enablement-refused = Alexa がお使いのアカウントでのスキルの有効化を拒否しました。何もリンクされていません。繰り返し発生する場合は、サービスにお問い合わせください。
+app-error-alexa-unavailable = Alexa から時間内に応答がありませんでした。何もリンクされていません。しばらくしてから、もう一度お試しください。
+app-error-expired = このリンクの試行は有効期限が切れているか、すでに使用されています。アカウントページからやり直してください。
+app-error-not-offered = このアプリでは、このウェブサイトから Alexa とリンクすることはできません。
+app-error-already-linked = { $client } はすでにアカウントにリンクされています。
+
 ## 開発用ログイン（serve --dev の場合のみ）
 
 dev-banner = 開発専用：このログインページはどのメールアドレスでも受け付けます。本番環境では絶対に --dev を使用しないでください。

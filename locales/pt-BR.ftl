@@ -97,6 +97,51 @@ error-unavailable = O serviço está temporariamente indisponível. Tente novame
 error-too-many-title = Muitas tentativas
 error-too-many = Foram feitas muitas tentativas de login a partir da sua rede. Aguarde um minuto e tente novamente.
 
+## The account page (/account): the user's own links
+
+account-title = Sua conta
+account-sign-in-text = Faça login para ver quais apps e assistentes de voz estão vinculados à sua conta e para desfazer uma vinculação.
+account-sign-in = Fazer login com a Amazon
+account-sign-in-dev = Fazer login (desenvolvimento)
+account-signed-in-as = Você fez login como
+account-links-heading = Apps vinculados
+account-no-links = Nada está vinculado à sua conta.
+account-linked-on = Vinculado em { $date }
+account-last-used = Último uso em { $date }
+account-made-alexa = Vinculado no app Alexa
+account-made-app = Vinculado por este site
+account-made-google = Vinculado no app Google Home
+account-unlink = Desvincular
+account-unlink-alexa-asks = A Alexa vai pedir que você vincule de novo na próxima vez que usar a skill.
+account-unlinked = { $client } foi desvinculado.
+account-unlinked-alexa = { $client } foi desvinculado. A Alexa está sendo avisada, e a skill vai sair do seu app Alexa em breve.
+account-unlinked-ask-again = { $client } foi desvinculado. A Alexa vai pedir que você vincule de novo na próxima vez que usar a skill.
+account-alexa-linked = Alexa: ativada e vinculada
+account-alexa-not-linked = Alexa: ativada, mas não vinculada
+account-alexa-not-enabled = Alexa: não ativada
+account-alexa-unknown = Não foi possível consultar a Alexa agora.
+account-link-heading = Vincular à Alexa
+account-link-text = Ative { $client } na Alexa e vincule esta conta em uma só etapa.
+account-link-with-alexa = Vincular à Alexa
+account-sign-out = Sair
+account-signed-out = Você saiu da sua conta.
+account-back = Voltar para sua conta
+account-linked-title = Vinculado à Alexa
+account-linked = { $client } está ativado na Alexa e vinculado à sua conta.
+
+## Errors of the account page and of linking with Alexa from it
+
+account-error-session = Sua sessão terminou. Faça login novamente.
+account-error-no-link = Esta vinculação não existe ou já foi encerrada.
+app-error-title = A vinculação com a Alexa não foi concluída
+app-error-cancelled = Como você cancelou na Amazon, nada foi vinculado.
+app-error-amazon-refused = A Amazon não aceitou o login (ele pode ter expirado). Nada foi vinculado. Tente novamente.
+app-error-enablement-refused = A Alexa se recusou a ativar a skill para sua conta. Nada foi vinculado. Se isso acontecer de novo, entre em contato com o serviço.
+app-error-alexa-unavailable = A Alexa não respondeu a tempo. Nada foi vinculado. Tente novamente daqui a pouco.
+app-error-expired = Esta tentativa de vinculação expirou ou já foi usada. Comece de novo pela página da sua conta.
+app-error-not-offered = A vinculação com a Alexa por este site não está disponível para este app.
+app-error-already-linked = { $client } já está vinculado à sua conta.
+
 ## Development sign-in (serve --dev only)
 
 dev-banner = SOMENTE PARA DESENVOLVIMENTO: esta página de login aceita qualquer e-mail. Nunca use --dev em produção.

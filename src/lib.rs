@@ -7,12 +7,15 @@
 //! - `oauth`     the protocol core: authorize, codes, token grants, JWTs
 //! - `upstream`  the federated login (Login with Amazon, dev provider)
 //! - `accounts`  who is who: linking upstream identities to local users
+//! - `account_page` the end user's own page: sessions, their links, and
+//!   linking with Alexa from the website (app-to-app)
 //! - `alexa`     the companion skill endpoint's envelopes and answers
 //! - `manage`    management use cases (clients, users, links, admins) shared
 //!   by the CLI, the admin UI and the admin API
 //! - `web`       HTTP plumbing shared by `routes` and `admin`: state, pages
 //! - `routes`    OAuth and skill handlers: parse, call the core, map to HTTP
 //! - `admin`     the admin web UI and JSON API (sessions, users, audit log)
+//! - `outbox`    the worker that tells Alexa of unlinks (app-to-app links)
 //! - `metrics`   Prometheus counters and histograms behind `/metrics`
 //! - `standby`   serving 503s while the database is unreachable at startup
 //! - `tls`       built-in HTTPS with rustls
@@ -22,6 +25,7 @@
 //! Imports point one way: from the edges (`cli`, `routes`, `admin`) to
 //! `manage` and the OAuth core, then to `store` and `domain`.
 
+pub mod account_page;
 pub mod accounts;
 pub mod admin;
 pub mod alexa;
@@ -36,6 +40,7 @@ pub mod manage;
 pub mod metrics;
 pub mod migrate_data;
 pub mod oauth;
+pub mod outbox;
 pub mod rate_limit;
 pub mod routes;
 pub mod settings;

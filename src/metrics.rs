@@ -37,6 +37,7 @@ struct Inner {
     cache_lookups: IntCounterVec,
     alexa_events: IntCounterVec,
     amazon_refreshes: IntCounterVec,
+    alexa_unlinks: IntCounterVec,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -127,10 +128,21 @@ impl Metrics {
                 "Amazon access-token refreshes for Smart Home grants by outcome (ok, invalid_grant, failed)",
                 &["outcome"],
             ),
+            alexa_unlinks: counter_vec(
+                "linkbroker_alexa_unlinks_total",
+                "Unlinks sent to Alexa's Skill Enablement API by outcome (queued, delivered, retried, abandoned)",
+                &["outcome"],
+            ),
             pool,
             registry,
         };
         Self(Arc::new(inner))
+    }
+
+    /// One step of an unlink: `queued` (first taken from the queue),
+    /// `delivered` (Alexa answered 2xx, 401 or 404), `retried`, `abandoned`.
+    pub fn observe_alexa_unlink(&self, outcome: &str) {
+        self.0.alexa_unlinks.with_label_values(&[outcome]).inc();
     }
 
     /// One Smart Home event's outcome.

@@ -271,12 +271,22 @@ impl Application {
             event_cache: Arc::new(crate::oauth::access_cache::EventCache::with_clock(clock.clone())),
             clock: clock.clone(),
             csrf_key: derive("consent-csrf"),
+            outbox: crate::outbox::Outbox::default(),
+        };
+        let metrics = Metrics::new();
+        // App-to-app linking and the unlink worker share one client to Amazon.
+        let alexa_app = Arc::new(crate::alexa::amazon::AmazonApi::new(&auth.settings)?);
+        let unlinks = crate::outbox::Worker {
+            store: store.clone(),
+            amazon: alexa_app.clone(),
+            metrics: metrics.clone(),
+            clock: clock.clone(),
         };
         let background = vec![
+            unlinks.spawn(auth.outbox.clone()),
             crate::housekeeping::spawn(store.clone(), auth.settings.clone(), clock),
             auth.keys.spawn_reloader(std::time::Duration::from_secs(auth.settings.key_reload_seconds as u64)),
         ];
-        let metrics = Metrics::new();
         let limits = RateLimits {
             token_per_client: RateLimiter::new(auth.settings.rate_limit_token_per_client),
             token_per_ip: RateLimiter::new(auth.settings.rate_limit_token_per_ip),
@@ -294,6 +304,8 @@ impl Application {
             secure_cookies,
             alexa_verifier,
             smart_home,
+            alexa_app,
+            account_views: Default::default(),
             metrics: metrics.clone(),
             limits,
             password_checks: Arc::new(tokio::sync::Semaphore::new(crate::web::PASSWORD_CHECKS)),

@@ -56,6 +56,11 @@ pub struct LinkView {
     last_used_at: i64,
     revoked_at: Option<i64>,
     alexa_user_id: Option<String>,
+    /// How the link was made: `alexa`, `app` (app-to-app) or `google`.
+    made_by: String,
+    /// For a link made app-to-app that ended: the unlink sent to Alexa
+    /// (`queued`, `delivered`, `already_gone` or `abandoned`).
+    alexa_unlink: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -148,7 +153,13 @@ async fn user_detail(state: &AppState, id: &str) -> Result<UserDetail, ApiError>
         name: i.name,
         last_login_at: i.last_login_at,
     });
+    let unlinks = store.unlinks_of_user(id).await?;
+    let unlink_state = |link: &str| {
+        unlinks.iter().find(|u| u.id == link).map(|u| u.outcome.clone().unwrap_or_else(|| "queued".into()))
+    };
     let links = store.user_links(id).await?.into_iter().map(|l| LinkView {
+        alexa_unlink: unlink_state(&l.id),
+        made_by: l.made_by,
         id: l.id,
         client_id: l.client_id,
         client_name: l.client_name,
@@ -340,7 +351,7 @@ impl utoipa::Modify for BearerAuth {
     paths(list_users, get_user, create_user, delete_user, grant_permission, revoke_permission, set_status, revoke_link,
         revoke_all_links, unlink_identity, super::api_audit::list_audit, super::api_clients::list_clients, super::api_clients::create_client, super::api_clients::rotate_secret,
         super::api_clients::delete_client, super::api_clients::update_client, super::api_clients::set_alexa_events,
-        super::api_clients::clear_alexa_events),
+        super::api_clients::clear_alexa_events, super::api_clients::set_alexa_app, super::api_clients::clear_alexa_app),
     components(schemas(ErrorBody, UserOperation)),
     modifiers(&BearerAuth)
 )]
@@ -377,6 +388,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         at("/clients/{id}/rotate-secret", Method::POST, super::api_clients::rotate_secret),
         at("/clients/{id}/alexa-events", Method::PUT, super::api_clients::set_alexa_events),
         at("/clients/{id}/alexa-events", Method::DELETE, super::api_clients::clear_alexa_events),
+        at("/clients/{id}/alexa-app", Method::PUT, super::api_clients::set_alexa_app),
+        at("/clients/{id}/alexa-app", Method::DELETE, super::api_clients::clear_alexa_app),
         at("/audit", Method::GET, super::api_audit::list_audit),
     ];
     cfg.service(

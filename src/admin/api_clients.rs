@@ -75,7 +75,18 @@ pub struct ClientView {
     consent: String,
     /// The "Send Alexa Events" client id, if stored (the secret is write-only).
     alexa_events_client_id: Option<String>,
+    /// App-to-app linking, when on (the secret is write-only).
+    alexa_app: Option<AlexaAppView>,
     created_at: i64,
+}
+
+/// A client's app-to-app settings, without the secret.
+#[derive(Serialize, ToSchema)]
+pub struct AlexaAppView {
+    skill_id: String,
+    /// `live` or `development`.
+    stage: String,
+    alexa_client_id: String,
 }
 
 fn secret_answer(status: actix_web::http::StatusCode, client_id: &str, secret: &crate::domain::Secret) -> HttpResponse {
@@ -103,6 +114,11 @@ pub async fn list_clients(req: HttpRequest, state: web::Data<AppState>) -> Resul
             allow_plain_pkce: c.allow_plain_pkce,
             consent: c.consent.as_str().to_string(),
             alexa_events_client_id: c.alexa_events_client_id,
+            alexa_app: c.alexa_app.map(|a| AlexaAppView {
+                skill_id: a.skill_id,
+                stage: a.stage,
+                alexa_client_id: a.alexa_client_id,
+            }),
             created_at: c.created_at,
         })
         .collect();
@@ -197,5 +213,50 @@ pub async fn clear_alexa_events(
 ) -> Result<HttpResponse, ApiError> {
     let actor = api_actor(&req, &state).await?;
     state.manage.set_alexa_events(&actor, &id, None).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// App-to-app linking: the skill, the stage users enable (`live`, the
+/// default, or `development`), and the skill's Alexa Client Id and Secret
+/// (Alexa developer console, Build > Account Linking). The secret is stored
+/// sealed and never returned.
+#[derive(Deserialize, ToSchema)]
+pub struct AlexaApp {
+    skill_id: String,
+    #[serde(default)]
+    stage: Option<String>,
+    alexa_client_id: String,
+    alexa_client_secret: String,
+}
+
+#[utoipa::path(put, path = "/admin/api/clients/{id}/alexa-app", request_body = AlexaApp, security(("bearer" = [])), params(("id" = String, Path, description = "The client's id")),
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn set_alexa_app(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    body: web::Json<AlexaApp>,
+) -> Result<HttpResponse, ApiError> {
+    let actor = api_actor(&req, &state).await?;
+    let body = body.into_inner();
+    let draft = crate::manage::AlexaAppDraft {
+        skill_id: body.skill_id,
+        stage: body.stage,
+        alexa_client_id: body.alexa_client_id,
+        alexa_client_secret: body.alexa_client_secret,
+    };
+    state.manage.set_alexa_app(&actor, &id, Some(&draft)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[utoipa::path(delete, path = "/admin/api/clients/{id}/alexa-app", security(("bearer" = [])), params(("id" = String, Path, description = "The client's id")),
+    responses((status = 204), (status = 404, body = ErrorBody)))]
+pub async fn clear_alexa_app(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let actor = api_actor(&req, &state).await?;
+    state.manage.set_alexa_app(&actor, &id, None).await?;
     Ok(HttpResponse::NoContent().finish())
 }

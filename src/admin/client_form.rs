@@ -42,6 +42,9 @@ pub struct ClientForm {
     /// Shown, never submitted: the stored "Send Alexa Events" client id.
     #[serde(skip)]
     pub alexa_events_client_id: Option<String>,
+    /// Shown, never submitted: the stored app-to-app settings.
+    #[serde(skip)]
+    pub alexa_app: Option<crate::store::AlexaAppSummary>,
 }
 
 fn id_like(raw: &str, what: &str, allowed: impl Fn(char) -> bool) -> Result<String, String> {
@@ -97,6 +100,7 @@ impl ClientForm {
             allow_plain_pkce: tick(c.allow_plain_pkce),
             consent: c.consent.as_str().to_string(),
             alexa_events_client_id: c.alexa_events_client_id.clone(),
+            alexa_app: c.alexa_app.clone(),
             ..Default::default()
         }
     }

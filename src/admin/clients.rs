@@ -238,3 +238,42 @@ pub async fn alexa_events(
         Err(e) => refused(&session, Some(&c.id), &ClientForm::of(&c), e),
     }
 }
+
+#[derive(Deserialize)]
+pub struct AlexaAppForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    skill_id: String,
+    #[serde(default)]
+    stage: String,
+    #[serde(default)]
+    alexa_client_id: String,
+    #[serde(default)]
+    alexa_client_secret: String,
+    /// Present: turn app-to-app linking off.
+    #[serde(default)]
+    clear: String,
+}
+
+/// Turns app-to-app linking on or off for the client.
+pub async fn alexa_app(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    form: web::Form<AlexaAppForm>,
+) -> Result<HttpResponse, AdminError> {
+    let session = AdminSession::require_form(&req, &state, &form.csrf).await?;
+    let c = load(&state, &id).await?;
+    let draft = crate::manage::AlexaAppDraft {
+        skill_id: form.skill_id.clone(),
+        stage: Some(form.stage.clone()),
+        alexa_client_id: form.alexa_client_id.clone(),
+        alexa_client_secret: form.alexa_client_secret.clone(),
+    };
+    let draft = form.clear.is_empty().then_some(&draft);
+    match state.manage.set_alexa_app(&session.actor(), &c.id, draft).await {
+        Ok(()) => Ok(redirect(StatusCode::SEE_OTHER, &format!("/admin/clients/{}", c.id))),
+        Err(e) => refused(&session, Some(&c.id), &ClientForm::of(&c), e),
+    }
+}

@@ -68,6 +68,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             at("/admin/clients/{id}/rotate", Method::POST, clients::rotate),
             at("/admin/clients/{id}/delete", Method::POST, clients::delete),
             at("/admin/clients/{id}/alexa-events", Method::POST, clients::alexa_events),
+            at("/admin/clients/{id}/alexa-app", Method::POST, clients::alexa_app),
             at("/admin/tokens", Method::GET, tokens::list),
             at("/admin/tokens", Method::POST, tokens::create),
             at("/admin/tokens/{id}/revoke", Method::GET, tokens::confirm_revoke),

@@ -113,9 +113,41 @@ pub struct UserRecord {
     pub links: Vec<LinkDetail>,
     /// Smart Home: the Amazon grants of these links (status only).
     pub alexa_grants: Vec<crate::store::AlexaGrant>,
+    /// Unlinks queued for Alexa (links made app-to-app that ended).
+    pub unlinks: Vec<crate::store::UnlinkStatus>,
 }
 
 impl UserRecord {
+    /// How a link was made, and for one made app-to-app whether Alexa has
+    /// been told of its end (the queue's state).
+    pub fn made_and_told(&self, link: &LinkDetail) -> String {
+        let how = match link.made_by.as_str() {
+            "app" => "app-to-app",
+            "google" => "Google",
+            _ => "Alexa app",
+        };
+        match self.unlinks.iter().find(|u| u.id == link.id) {
+            None if link.alexa_endpoint.is_some() => format!("{how}; Alexa will be told of an unlink"),
+            None => how.to_string(),
+            Some(u) => match (&u.outcome, u.finished_at) {
+                (Some(outcome), Some(at)) => {
+                    let what = match outcome.as_str() {
+                        "delivered" => "Alexa told of the unlink",
+                        "already_gone" => "Alexa had already dropped the skill",
+                        _ => "Alexa could not be told (gave up after 24 hours)",
+                    };
+                    format!("{how}; {what} {}", super::format_time(at))
+                }
+                _ => format!(
+                    "{how}; unlink queued, {} attempts, next {}{}",
+                    u.attempts,
+                    super::format_time(u.next_attempt_at),
+                    u.last_error.as_deref().map(|e| format!(" (last: {e})")).unwrap_or_default()
+                ),
+            },
+        }
+    }
+
     /// A link's Smart Home event status, for its row on the user page.
     pub fn events_status(&self, link_id: &str) -> String {
         match self.alexa_grants.iter().find(|g| g.grant_id == link_id) {
@@ -161,6 +193,7 @@ async fn load_user(state: &AppState, id: &str) -> Result<UserRecord, AdminError>
         identities: store.user_identities(id).await?,
         links: store.user_links(id).await?,
         alexa_grants: store.alexa_grants_of_user(id).await?,
+        unlinks: store.unlinks_of_user(id).await?,
         user,
     })
 }
@@ -306,6 +339,7 @@ pub async fn export(
                     "id": l.id, "client_id": l.client_id, "client_name": l.client_name, "scope": l.scope,
                     "created_at": l.created_at, "last_used_at": l.last_used_at, "revoked_at": l.revoked_at,
                     "revoked_reason": l.revoked_reason, "alexa_user_id": l.alexa_user_id,
+                    "made_by": l.made_by,
                 })
             })
             .collect(),

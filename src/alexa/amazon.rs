@@ -66,8 +66,13 @@ pub struct GatewayAnswer {
 }
 
 pub struct AmazonApi {
-    http: reqwest::Client,
+    pub(super) http: reqwest::Client,
     token_url: Url,
+    /// The Alexa API of the configured region (`/v1/alexaApiEndpoint`).
+    pub(super) alexa_api_default: Url,
+    /// `LINKBROKER_ALEXA_API_URL`: replaces the region's host and every
+    /// host Amazon names (tests, private endpoints).
+    pub(super) alexa_api_override: Option<Url>,
     /// `/v3/events` of each region's gateway (na, eu, fe), parsed once.
     events_urls: [Url; 3],
     timeout: Duration,
@@ -77,12 +82,14 @@ impl AmazonApi {
     pub fn new(settings: &Settings) -> anyhow::Result<Self> {
         let timeout = Duration::from_secs(settings.alexa_event_timeout_seconds as u64);
         // Connections to the gateway stay open between events (reqwest's
-        // pool); an idle one is closed after a minute.
+        // pool); an idle one is closed after 30 s, before servers and load
+        // balancers close theirs (often at 60 s), so an event is never sent
+        // on a connection the other side is closing.
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(timeout)
             .timeout(timeout)
-            .pool_idle_timeout(Duration::from_secs(60))
+            .pool_idle_timeout(Duration::from_secs(30))
             .build()?;
         let events_url = |region: LwaRegion| {
             let base = match &settings.alexa_event_gateway_url {
@@ -95,6 +102,8 @@ impl AmazonApi {
             http,
             token_url: settings.lwa.token_url.clone(),
             events_urls: [events_url(LwaRegion::Na)?, events_url(LwaRegion::Eu)?, events_url(LwaRegion::Fe)?],
+            alexa_api_default: Url::parse(settings.lwa.region.event_gateway())?,
+            alexa_api_override: settings.alexa_api_url.clone(),
             timeout,
         })
     }
@@ -120,7 +129,7 @@ impl AmazonApi {
         self.token(&[("grant_type", "refresh_token"), ("refresh_token", refresh_token)], creds).await
     }
 
-    async fn token(
+    pub(super) async fn token(
         &self,
         params: &[(&str, &str)],
         creds: &EventCredentials,
@@ -177,7 +186,7 @@ impl AmazonApi {
     }
 }
 
-fn transport(e: reqwest::Error) -> AmazonError {
+pub(super) fn transport(e: reqwest::Error) -> AmazonError {
     if e.is_timeout() {
         AmazonError::Timeout
     } else {

@@ -84,8 +84,11 @@ async fn disable(
         (Some(link), Some(client)) => auth.store.grant(&link).await?.filter(|g| g.client_id == client).map(|g| g.id),
         (by_token, _) => by_token,
     };
+    // The skill is already disabled at Alexa: the Amazon token of a link
+    // made app-to-app is dropped first, so ending the link queues no unlink.
     let revoked = match by_token {
         Some(grant) => {
+            auth.store.drop_alexa_app_link(&grant, REASON, now).await?;
             auth.store.revoke_grant(&grant, REASON, now).await?;
             vec![grant]
         }

@@ -7,6 +7,7 @@ pub mod amazon;
 mod cert_url;
 mod chain_cache;
 pub mod dialogue;
+pub mod enablement;
 mod envelope;
 pub mod event_message;
 pub mod events;

@@ -6,9 +6,9 @@ use std::io::Read;
 
 use anyhow::Context;
 
-use super::{AdminCommand, AdminTokenCommand, ClientAdd, ClientCommand, UserCommand};
+use super::{AdminCommand, AdminTokenCommand, ClientAdd, ClientCommand, LinkCommand, UserCommand};
 use crate::domain::{Actor, ClientDraft, Secret};
-use crate::manage::{ManageError, Manager, NewUser, UserKey};
+use crate::manage::{AlexaAppDraft, ManageError, Manager, NewUser, UserKey};
 
 impl ClientAdd {
     pub fn draft(&self) -> ClientDraft {
@@ -106,6 +106,90 @@ pub async fn client(m: &Manager, cmd: ClientCommand) -> anyhow::Result<()> {
                 .map_err(|e| not_found(e, &format!("no client with id {id}")))?;
             let how = if m.store().vault().seals() { "sealed" } else { "unsealed: LINKBROKER_SECRETS_KEY is not set" };
             println!("client {id}: Alexa event credentials stored ({how}; the secret is never shown again)");
+        }
+        ClientCommand::AlexaApp { id, skill_id, stage, alexa_client_id, alexa_client_secret_stdin, clear } => {
+            let missing = |e| not_found(e, &format!("no client with id {id}"));
+            if clear {
+                m.set_alexa_app(&actor, &id, None).await.map_err(missing)?;
+                println!("client {id}: app-to-app linking turned off (links made that way stay)");
+                return Ok(());
+            }
+            if !alexa_client_secret_stdin {
+                anyhow::bail!("give the Alexa Client Secret on stdin with --alexa-client-secret-stdin (never on the command line)");
+            }
+            let mut secret = String::new();
+            std::io::stdin().read_to_string(&mut secret).context("reading the secret from stdin")?;
+            let draft = AlexaAppDraft {
+                skill_id: skill_id.unwrap_or_default(),
+                stage: Some(stage.clone()),
+                alexa_client_id: alexa_client_id.unwrap_or_default(),
+                alexa_client_secret: secret.trim().to_string(),
+            };
+            m.set_alexa_app(&actor, &id, Some(&draft)).await.map_err(missing)?;
+            let how = if m.store().vault().seals() { "sealed" } else { "unsealed: LINKBROKER_SECRETS_KEY is not set" };
+            println!(
+                "client {id}: app-to-app linking on for stage {stage} ({how}; the secret is never shown again).\n\
+                 List {{PUBLIC_URL}}/account/alexa/callback under \"Your Redirect URLs\" in the console"
+            );
+        }
+    }
+    Ok(())
+}
+
+pub async fn link(m: &Manager, cmd: LinkCommand) -> anyhow::Result<()> {
+    match cmd {
+        LinkCommand::List { email, json } => {
+            let found = m
+                .links(&UserKey::Email(email.clone()))
+                .await
+                .map_err(|e| not_found(e, &format!("no user with email {email}")))?;
+            if json {
+                let unlink_of = |id: &str| found.unlinks.iter().find(|u| u.id == id);
+                let list: Vec<_> = found
+                    .links
+                    .iter()
+                    .map(|l| {
+                        let unlink = unlink_of(&l.id).map(|u| {
+                            serde_json::json!({ "state": u.outcome.as_deref().unwrap_or("queued"), "attempts": u.attempts,
+                                "queued_at": u.created_at, "finished_at": u.finished_at, "last_error": u.last_error })
+                        });
+                        serde_json::json!({
+                            "id": l.id, "client_id": l.client_id, "client_name": l.client_name, "scope": l.scope,
+                            "created_at": l.created_at, "last_used_at": l.last_used_at, "made_by": l.made_by,
+                            "revoked_at": l.revoked_at, "revoked_reason": l.revoked_reason,
+                            "alexa_unlink": unlink,
+                        })
+                    })
+                    .collect();
+                println!("{}", serde_json::Value::Array(list));
+            } else if found.links.is_empty() {
+                println!("{} has no links", found.user.email);
+            } else {
+                for l in &found.links {
+                    let state = match (&l.revoked_at, found.unlinks.iter().find(|u| u.id == l.id)) {
+                        (None, _) => "live".to_string(),
+                        (Some(_), Some(u)) => {
+                            format!("revoked; Alexa unlink {}", u.outcome.as_deref().unwrap_or("queued"))
+                        }
+                        (Some(_), None) => "revoked".to_string(),
+                    };
+                    println!(
+                        "{}  {}  made by {}  created {}  last used {}  {}",
+                        l.id,
+                        l.client_name,
+                        l.made_by,
+                        crate::admin::format_time(l.created_at),
+                        crate::admin::format_time(l.last_used_at),
+                        state
+                    );
+                }
+            }
+        }
+        LinkCommand::Revoke { link_id } => {
+            m.revoke_link_by_id(&Actor::cli(), &link_id)
+                .await
+                .map_err(|e| not_found(e, &format!("no live link with id {link_id}")))?;
+            println!("link {link_id} revoked (a link made app-to-app is unlinked at Alexa by a running server)");
         }
     }
     Ok(())

@@ -51,6 +51,9 @@ pub enum Command {
     /// Manage users
     #[command(subcommand)]
     User(UserCommand),
+    /// A user's links: list them, or revoke one
+    #[command(subcommand)]
+    Link(LinkCommand),
     /// Manage JWT signing keys
     #[command(subcommand)]
     Keys(KeysCommand),
@@ -116,6 +119,41 @@ pub enum ClientCommand {
         #[arg(long)]
         clear: bool,
     },
+    /// Turn on (or `--clear` off) linking that starts from the vendor's
+    /// website ("app-to-app"), with the skill's Alexa Client Id and Secret
+    /// (Alexa developer console, Build > Account Linking); docs/app-to-app.md
+    AlexaApp {
+        id: String,
+        /// The skill id (amzn1.ask.skill.…)
+        #[arg(long, required_unless_present = "clear", conflicts_with = "clear")]
+        skill_id: Option<String>,
+        /// The stage users enable: `live`, or `development` (beta testers)
+        #[arg(long, default_value = "live", value_parser = ["live", "development"])]
+        stage: String,
+        /// The "Alexa Client Id" of the skill's account-linking page
+        #[arg(long, required_unless_present = "clear", conflicts_with = "clear")]
+        alexa_client_id: Option<String>,
+        /// Read the "Alexa Client Secret" from stdin
+        #[arg(long, requires = "alexa_client_id")]
+        alexa_client_secret_stdin: bool,
+        /// Turn app-to-app linking off for this client
+        #[arg(long)]
+        clear: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum LinkCommand {
+    /// A user's links: id, client, created, last used, how it was made
+    /// (`alexa`, `app`, `google`), and whether Alexa was told of an unlink
+    List {
+        email: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke one link, exactly as the admin UI does (a link made
+    /// app-to-app is unlinked at Alexa too)
+    Revoke { link_id: String },
 }
 
 #[derive(Args, Debug)]
@@ -245,6 +283,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Client(c) => manage::client(&manager(&settings).await?, c).await,
         Command::Admin(c) => manage::admin(&manager(&settings).await?, c).await,
         Command::User(c) => manage::user(&manager(&settings).await?, c).await,
+        Command::Link(c) => manage::link(&manager(&settings).await?, c).await,
         Command::Doctor { url, client_id, client_secret_stdin, vendor_id, google_project, ca_file, scopes, json } => {
             let client_secret = client_secret_stdin.then(read_secret).transpose()?;
             let ca_pem = ca_file.map(std::fs::read).transpose()?;

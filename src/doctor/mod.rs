@@ -159,6 +159,7 @@ pub async fn run(target: &Target) -> anyhow::Result<Vec<Check>> {
         }
     }
     checks.push(probe.skill().await);
+    checks.push(probe.app_callback().await);
     checks.push(check(
         "lwa-return-url",
         Verdict::Pass,

@@ -108,6 +108,34 @@ impl Probe {
         }
         check("clock", Verdict::Pass, format!("{skew} s from this machine"), "")
     }
+
+    /// App-to-app linking's redirect URL answers with linkbroker's page (a
+    /// GET without parameters is an expired attempt, 400), not a 404 from
+    /// a proxy that routes only `/oauth/*` to linkbroker.
+    pub(super) async fn app_callback(&self) -> Check {
+        let url = format!("{}{}", self.base, crate::account_page::app_link::CALLBACK_PATH);
+        let fix = "Route /account/* to linkbroker as well as /oauth/*: Amazon returns users to this URL when they \
+                   link from your website (docs/app-to-app.md).";
+        let resp = match self.http.get(&url).send().await {
+            Ok(r) => r,
+            Err(e) => return check("app-to-app-callback", Verdict::Fail, format!("no answer: {e}"), fix),
+        };
+        let status = resp.status().as_u16();
+        let body = super::body_of(resp).await.unwrap_or_default();
+        let ours = String::from_utf8_lossy(&body).contains("href=\"/account\"");
+        match (status, ours) {
+            (400, true) => {
+                check("app-to-app-callback", Verdict::Pass, format!("{url} answers with linkbroker's page"), "")
+            }
+            (404, _) => check("app-to-app-callback", Verdict::Fail, format!("{url} answers 404"), fix),
+            (other, _) => check(
+                "app-to-app-callback",
+                Verdict::Fail,
+                format!("{url} answers {other} without linkbroker's page"),
+                fix,
+            ),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -12,6 +12,8 @@ pub enum Door {
     Api,
     /// `serve --dev` seeding its demo data.
     Dev,
+    /// The end user's own page (`/account`).
+    Account,
 }
 
 impl Door {
@@ -21,6 +23,7 @@ impl Door {
             Self::Ui => "ui",
             Self::Api => "api",
             Self::Dev => "dev",
+            Self::Account => "account",
         }
     }
 }
@@ -31,6 +34,8 @@ pub enum Actor {
     Operator(Door),
     /// A signed-in admin (UI) or an admin's API token (API).
     Admin { email: String, door: Door },
+    /// A signed-in end user on their account page, acting on their own links.
+    User { user_id: String },
 }
 
 impl Actor {
@@ -50,17 +55,32 @@ impl Actor {
         Self::Admin { email: email.to_string(), door: Door::Api }
     }
 
-    /// The audit log's `actor` column: `cli`, `dev` or `admin:<email>`.
+    pub fn user(user_id: &str) -> Self {
+        Self::User { user_id: user_id.to_string() }
+    }
+
+    /// The audit log's `actor` column: `cli`, `dev`, `admin:<email>` or
+    /// `user:<id>`.
     pub fn name(&self) -> String {
         match self {
             Self::Operator(door) => door.as_str().to_string(),
             Self::Admin { email, .. } => format!("admin:{email}"),
+            Self::User { user_id } => format!("user:{user_id}"),
         }
     }
 
     pub fn door(&self) -> Door {
         match self {
             Self::Operator(door) | Self::Admin { door, .. } => *door,
+            Self::User { .. } => Door::Account,
+        }
+    }
+
+    /// The `revoked_reason` of a link this actor ends.
+    pub fn revocation_reason(&self) -> &'static str {
+        match self {
+            Self::User { .. } => "user unlinked",
+            _ => "admin",
         }
     }
 }

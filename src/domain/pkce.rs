@@ -62,6 +62,12 @@ impl CodeChallenge {
         self.method
     }
 
+    /// The S256 challenge of `verifier` (RFC 7636 §4.2), for requests we
+    /// make ourselves.
+    pub fn s256_of(verifier: &str) -> String {
+        URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
+    }
+
     /// RFC 7636 §4.6, compared in constant time.
     pub fn is_satisfied_by(&self, verifier: &CodeVerifier) -> bool {
         match self.method {

@@ -45,6 +45,7 @@ impl Manager {
         let revoked = self.store.revoke_client_links(id, "client deleted", self.now()).await?;
         let existed = self.store.delete_client(id).await?;
         self.forget_tokens();
+        self.wake_outbox();
         self.forget_clients();
         if !existed {
             return Err(ManageError::NotFound("client"));

@@ -8,6 +8,7 @@
 //! `oauth::access_cache`).
 
 mod admins;
+mod alexa_app;
 mod clients;
 mod keys;
 mod links;
@@ -15,6 +16,8 @@ mod users;
 
 use std::sync::Arc;
 
+pub use alexa_app::AlexaAppDraft;
+pub use links::UserLinks;
 pub use users::{NewUser, UserKey};
 
 use crate::clock::Clock;
@@ -68,13 +71,14 @@ pub struct Manager {
     access_cache: Option<Arc<AccessCache>>,
     client_cache: Option<Arc<ClientCache>>,
     event_cache: Option<Arc<EventCache>>,
+    outbox: Option<crate::outbox::Outbox>,
 }
 
 impl Manager {
     /// For the command line: no caches here (serving instances follow
     /// within the 2 s cache bound).
     pub fn offline(store: Store, clock: Clock) -> Self {
-        Self { store, clock, access_cache: None, client_cache: None, event_cache: None }
+        Self { store, clock, access_cache: None, client_cache: None, event_cache: None, outbox: None }
     }
 
     /// For a serving instance: changes clear its caches at once.
@@ -85,6 +89,7 @@ impl Manager {
             access_cache: Some(auth.access_cache.clone()),
             client_cache: Some(auth.client_cache.clone()),
             event_cache: Some(auth.event_cache.clone()),
+            outbox: Some(auth.outbox.clone()),
         }
     }
 
@@ -103,6 +108,14 @@ impl Manager {
             c.clear();
         }
         self.forget_event_targets();
+    }
+
+    /// Links ended: this instance's unlink worker looks at once (other
+    /// instances within a second).
+    fn wake_outbox(&self) {
+        if let Some(o) = &self.outbox {
+            o.wake();
+        }
     }
 
     /// A client's secret or existence changed.

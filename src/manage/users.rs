@@ -116,6 +116,11 @@ impl Manager {
     ) -> Result<(UserRow, bool), ManageError> {
         let user = self.user(key).await?;
         let changed = self.store.set_user_disabled(&user.id, disabled, self.now()).await?;
+        if changed && disabled {
+            // Links whose Amazon token we hold end, so Alexa hears of it.
+            self.store.revoke_app_links_of_user(&user.id, "user disabled", self.now()).await?;
+            self.wake_outbox();
+        }
         if changed {
             self.forget_tokens();
             let action = if disabled { "user_disabled" } else { "user_enabled" };
@@ -132,6 +137,7 @@ impl Manager {
         let links = self.store.revoke_user_links(&user.id, "user deleted", self.now()).await?;
         let existed = self.store.erase_user(&user.id, &user.email).await?;
         self.forget_tokens();
+        self.wake_outbox();
         if !existed {
             return Err(ManageError::NotFound("user"));
         }

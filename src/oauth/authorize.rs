@@ -201,6 +201,7 @@ impl AuthServer {
                     code_challenge: challenge.map(|c| c.0),
                     code_challenge_method: challenge.map(|c| c.1),
                     expires_at: now + self.settings.code_ttl,
+                    made_by: None,
                 },
                 now,
             )

@@ -73,12 +73,13 @@ impl AuthServer {
             scope: &row.scope,
             code_hash: code_hash.as_str(),
             refresh_hash: refresh_hash.as_str(),
+            made_by: made_by(&row),
         };
         let audit = AuditEvent {
             actor: &format!("user:{}", row.user_id),
             action: "link_created",
             target: &grant_id,
-            detail: serde_json::json!({ "client_id": client.id, "scope": row.scope }),
+            detail: serde_json::json!({ "client_id": client.id, "scope": row.scope, "made_by": made_by(&row) }),
         };
         redemption.create_link(link, audit, now).await?;
         Ok(TokenResponse {
@@ -133,6 +134,20 @@ impl AuthServer {
 }
 
 /// RFC 6749 §4.1.3 (the same redirect_uri) and RFC 7636 §4.6 (PKCE).
+/// How the link a code makes was made: `app` for a code minted for
+/// app-to-app linking, `google` for Google's browser flow (its redirect
+/// URIs are on `oauth-redirect.googleusercontent.com`), else `alexa`.
+fn made_by(row: &CodeRow) -> &'static str {
+    if row.made_by.as_deref() == Some("app") {
+        return "app";
+    }
+    let host = url::Url::parse(&row.redirect_uri).ok().and_then(|u| u.host_str().map(str::to_string));
+    match host.as_deref() {
+        Some(h) if h == "oauth-redirect.googleusercontent.com" || h.ends_with(".googleusercontent.com") => "google",
+        _ => "alexa",
+    }
+}
+
 fn check_request(row: &CodeRow, redirect_uri: Option<&str>, verifier: Option<&str>) -> Result<(), OAuthError> {
     if redirect_uri != Some(row.redirect_uri.as_str()) {
         return Err(OAuthError::invalid_grant("redirect_uri does not match the authorization request"));

@@ -14,7 +14,7 @@ use super::{AuthServer, ErrorCode, OAuthError};
 use crate::accounts::{resolve_login, Refusal};
 use crate::domain::{constant_time_eq, ConsentPreset, RedirectUri, ScopeSet, Secret, TokenHash};
 use crate::i18n::Lang;
-use crate::store::{NewPending, PendingRow, StoreError};
+use crate::store::{AccountSignIn, NewPending, PendingRow, StoreError};
 use crate::upstream::{Profile, Upstream, UpstreamError};
 
 /// How long a user has to finish signing in and approving.
@@ -105,6 +105,14 @@ pub struct Begun {
     pub browser: Secret,
 }
 
+/// What an upstream login that came back belongs to.
+pub enum Claimed {
+    /// An authorization (linking).
+    Link(Box<PendingRow>),
+    /// A sign-in to the account page (`/account/login`).
+    Account(AccountSignIn),
+}
+
 /// What comes after a successful sign-in.
 pub enum Next {
     /// The code is issued: redirect the browser to the client.
@@ -175,18 +183,22 @@ impl AuthServer {
             expires_at: now + PENDING_TTL,
         };
         self.store.create_pending(pending, now).await?;
-        let location = match upstream {
-            Upstream::Lwa(lwa) => lwa.authorize_url(upstream_state.expose(), verifier.expose()),
+        let location = self.upstream_login(upstream, &upstream_state, &verifier, ui);
+        Ok(Begun { location, browser })
+    }
+
+    /// Where the upstream login starts for our `state` and PKCE `verifier`
+    /// (an authorization or an account sign-in).
+    pub fn upstream_login(&self, upstream: &Upstream, state: &Secret, verifier: &Secret, ui: Option<Lang>) -> String {
+        match upstream {
+            Upstream::Lwa(lwa) => lwa.authorize_url(state.expose(), verifier.expose()),
             // The development sign-in page has no pending request to read
             // the language from, so it travels in its address.
             Upstream::Dev => match ui {
-                Some(lang) => {
-                    format!("{}/dev/login?state={}&ui_locales={}", self.issuer, upstream_state.expose(), lang.tag())
-                }
-                None => format!("{}/dev/login?state={}", self.issuer, upstream_state.expose()),
+                Some(lang) => format!("{}/dev/login?state={}&ui_locales={}", self.issuer, state.expose(), lang.tag()),
+                None => format!("{}/dev/login?state={}", self.issuer, state.expose()),
             },
-        };
-        Ok(Begun { location, browser })
+        }
     }
 
     /// Consumes the pending request named by our upstream `state`, if it
@@ -210,6 +222,40 @@ impl AuthServer {
             return Err(FlowError::OtherBrowser.for_request(&pending));
         }
         Ok(pending)
+    }
+
+    /// `claim_login`, or else the account page's sign-in named by the same
+    /// `state` (both come back through `/oauth/callback`).
+    pub async fn claim_sign_in(
+        &self,
+        upstream_state: Option<&str>,
+        browser: Option<&Secret>,
+        now: i64,
+    ) -> Result<Claimed, FlowError> {
+        match self.claim_login(upstream_state, browser, now).await {
+            Err(FlowError::Expired(Stage::SignIn)) => {}
+            other => return other.map(|p| Claimed::Link(Box::new(p))),
+        }
+        let expired = FlowError::Expired(Stage::SignIn);
+        let Some(upstream_state) = upstream_state.filter(|s| !s.is_empty() && s.len() <= 128) else {
+            return Err(expired);
+        };
+        let Some(sign_in) = self.store.take_account_sign_in(TokenHash::of(upstream_state).as_str()).await? else {
+            return Err(expired);
+        };
+        let lang = sign_in.ui_locale.as_deref().and_then(Lang::from_tag);
+        let in_lang = |error: FlowError| match lang {
+            Some(lang) => FlowError::AskedFor { lang, error: Box::new(error) },
+            None => error,
+        };
+        if sign_in.expires_at <= now {
+            return Err(in_lang(expired));
+        }
+        if !same_browser(browser, &sign_in.browser_hash) {
+            tracing::warn!("account sign-in came back to a browser that did not start it (login CSRF?)");
+            return Err(in_lang(FlowError::OtherBrowser));
+        }
+        Ok(Claimed::Account(sign_in))
     }
 
     /// The client's redirect URI with `access_denied`, for a page's way back.

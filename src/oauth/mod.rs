@@ -47,6 +47,8 @@ pub struct AuthServer {
     /// Keys CSRF tokens: the consent form's (to its request and browser) and
     /// the admin forms' (to the session), each under its own label.
     pub csrf_key: ring::hmac::Key,
+    /// Wakes this instance's unlink worker when a link ends.
+    pub outbox: crate::outbox::Outbox,
 }
 
 impl AuthServer {
@@ -56,5 +58,7 @@ impl AuthServer {
     pub fn forget_links(&self) {
         self.access_cache.clear();
         self.event_cache.clear();
+        // An ended link made app-to-app has an unlink queued for Alexa.
+        self.outbox.wake();
     }
 }

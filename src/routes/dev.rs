@@ -10,7 +10,7 @@ use super::browser_binding::browser_secret;
 use super::page_error::{InWords, PageError};
 use crate::domain::Email;
 use crate::i18n::{Lang, Words};
-use crate::oauth::flow::{FlowError, Stage};
+use crate::oauth::flow::{Claimed, FlowError, Stage};
 use crate::upstream::Profile;
 use crate::web::{page_words, render_in, AppState};
 
@@ -79,9 +79,14 @@ pub async fn login_submit(
     let email = form.email.as_deref().map(Email::parse).and_then(Result::ok).ok_or(FlowError::DevEmail).in_words(t)?;
     let name: String = form.name.as_deref().unwrap_or("").trim().chars().take(200).collect();
     let browser = browser_secret(&req, state.secure_cookies);
-    let pending = state.auth.claim_login(form.state.as_deref(), browser.as_ref(), now).await.in_words(t)?;
+    let claimed = state.auth.claim_sign_in(form.state.as_deref(), browser.as_ref(), now).await.in_words(t)?;
     let profile = Profile { provider: "dev", subject: format!("dev:{email}"), email: Some(email.to_string()), name };
-    Ok(super::callback::next(state.auth.finish_login(pending, profile, now).await.in_words(t)?))
+    match claimed {
+        Claimed::Link(pending) => {
+            Ok(super::callback::next(state.auth.finish_login(*pending, profile, now).await.in_words(t)?))
+        }
+        Claimed::Account(_) => super::account::start_session(&state, profile, t).await,
+    }
 }
 
 #[derive(Deserialize)]

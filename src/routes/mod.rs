@@ -4,6 +4,7 @@
 //! `token::error_response` (RFC 6749 JSON); `/alexa` answers in its own
 //! shape (`alexa.rs`).
 
+mod account;
 mod alexa;
 mod authorize;
 mod browser_binding;
@@ -47,6 +48,12 @@ pub fn configure(cfg: &mut web::ServiceConfig, dev: bool) {
             at("/.well-known/oauth-authorization-server", get.clone(), discovery::metadata),
             at("/alexa/smart-home", post.clone(), smart_home::relay),
             at("/alexa/events", post.clone(), smart_home::send),
+            at("/account", get.clone(), account::page),
+            at("/account/login", get.clone(), account::login),
+            at("/account/logout", post.clone(), account::logout),
+            at("/account/links/{link_id}/unlink", post.clone(), account::unlink),
+            at("/account/alexa/link", post.clone(), account::alexa_link),
+            at("/account/alexa/callback", get.clone(), account::alexa_callback),
         ],
     );
     cfg.service(alexa::resource());

@@ -107,6 +107,9 @@ pub struct Settings {
     pub alexa_event_timeout_seconds: i64,
     /// Overrides every region's event gateway (`LINKBROKER_ALEXA_EVENT_GATEWAY_URL`).
     pub alexa_event_gateway_url: Option<Url>,
+    /// Overrides the Alexa API host of every region and every host
+    /// `/v1/alexaApiEndpoint` names (`LINKBROKER_ALEXA_API_URL`).
+    pub alexa_api_url: Option<Url>,
 }
 
 /// PEM files for built-in HTTPS.
@@ -320,6 +323,7 @@ impl Settings {
             secrets_key_origin: secrets_key.map(|_| "LINKBROKER_SECRETS_KEY (or LINKBROKER_SECRETS_KEY_FILE)".into()),
             alexa_event_timeout_seconds,
             alexa_event_gateway_url: parse_url("alexa_event_gateway_url")?,
+            alexa_api_url: parse_url("alexa_api_url")?,
         })
     }
 

@@ -82,6 +82,11 @@ pub struct LinkDetail {
     pub revoked_at: Option<i64>,
     pub revoked_reason: Option<String>,
     pub alexa_user_id: Option<String>,
+    /// `alexa`, `app` (app-to-app) or `google`.
+    pub made_by: String,
+    /// The Alexa API host, while linkbroker holds the link's Amazon token
+    /// (made app-to-app): an unlink then reaches Alexa.
+    pub alexa_endpoint: Option<String>,
 }
 
 enum Arg {
@@ -195,7 +200,9 @@ impl Store {
     pub async fn user_links(&self, user_id: &str) -> Result<Vec<LinkDetail>, StoreError> {
         Ok(sqlx::query_as(
             "SELECT g.id, g.client_id, c.name AS client_name, g.scope, g.created_at, g.last_used_at, g.revoked_at, \
-             g.revoked_reason, g.alexa_user_id FROM grants g JOIN clients c ON c.id = g.client_id \
+             g.revoked_reason, g.alexa_user_id, g.made_by, a.endpoint AS alexa_endpoint \
+             FROM grants g JOIN clients c ON c.id = g.client_id \
+             LEFT JOIN alexa_app_links a ON a.grant_id = g.id AND a.refresh_token IS NOT NULL \
              WHERE g.user_id = $1 ORDER BY CASE WHEN g.revoked_at IS NULL THEN 0 ELSE 1 END, g.created_at DESC, g.id",
         )
         .bind(user_id)
@@ -222,6 +229,15 @@ impl Store {
         .execute(&self.pool)
         .await?;
         Ok(r.rows_affected() > 0)
+    }
+
+    /// The user a link belongs to.
+    pub async fn link_owner(&self, grant_id: &str) -> Result<Option<String>, StoreError> {
+        let row: Option<(String,)> = sqlx::query_as("SELECT user_id FROM grants WHERE id = $1")
+            .bind(grant_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|(u,)| u))
     }
 
     /// Revokes every live link of a user; returns how many.

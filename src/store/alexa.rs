@@ -27,6 +27,20 @@ impl Store {
         reason: &str,
         now: i64,
     ) -> Result<Vec<String>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        // The skill is disabled at Alexa already: Amazon tokens of links
+        // made app-to-app go first, so ending the links queues no unlink.
+        sqlx::query(
+            "UPDATE alexa_app_links SET refresh_token = NULL, access_token = NULL, access_expires_at = NULL, \
+             dropped_at = $1, dropped_reason = $2 WHERE dropped_at IS NULL AND grant_id IN \
+             (SELECT id FROM grants WHERE alexa_user_id = $3 AND revoked_at IS NULL AND ($4 IS NULL OR client_id = $4))",
+        )
+        .bind(now)
+        .bind(reason)
+        .bind(alexa_user_id)
+        .bind(client)
+        .execute(&mut *tx)
+        .await?;
         let rows: Vec<(String,)> = sqlx::query_as(
             "UPDATE grants SET revoked_at = $1, revoked_reason = $2 \
              WHERE alexa_user_id = $3 AND revoked_at IS NULL AND ($4 IS NULL OR client_id = $4) RETURNING id",
@@ -35,8 +49,9 @@ impl Store {
         .bind(reason)
         .bind(alexa_user_id)
         .bind(client)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *tx)
         .await?;
+        tx.commit().await?;
         Ok(rows.into_iter().map(|(id,)| id).collect())
     }
 

@@ -17,6 +17,9 @@ struct ClientRecord {
     allow_plain_pkce: i64,
     alexa_events_client_id: Option<String>,
     consent_preset: String,
+    alexa_app_skill_id: Option<String>,
+    alexa_app_stage: Option<String>,
+    alexa_app_client_id: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -36,11 +39,23 @@ pub struct ClientRow {
     pub alexa_events_client_id: Option<String>,
     /// The consent page's wording.
     pub consent: ConsentPreset,
+    /// App-to-app linking, when on: the skill id, the stage and the Alexa
+    /// Client Id (the secret is never read here).
+    pub alexa_app: Option<AlexaAppSummary>,
+}
+
+/// A client's app-to-app settings without the secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlexaAppSummary {
+    pub skill_id: String,
+    pub stage: String,
+    pub alexa_client_id: String,
 }
 
 const CLIENT_COLUMNS: &str =
     "id, name, secret_hash, scopes, skip_consent, token_format, created_at, allow_plain_pkce, alexa_events_client_id, \
-     consent_preset";
+     consent_preset, \
+     alexa_app_skill_id, alexa_app_stage, alexa_app_client_id";
 
 impl Store {
     /// Registers a client and its redirect URIs in one transaction.
@@ -164,6 +179,12 @@ fn into_row(rec: ClientRecord, redirect_uris: Vec<String>) -> ClientRow {
         alexa_events_client_id: rec.alexa_events_client_id,
         // An unknown value (a newer version's, say) reads as the default.
         consent: ConsentPreset::parse(&rec.consent_preset).unwrap_or_default(),
+        alexa_app: match (rec.alexa_app_skill_id, rec.alexa_app_stage, rec.alexa_app_client_id) {
+            (Some(skill_id), Some(stage), Some(alexa_client_id)) => {
+                Some(AlexaAppSummary { skill_id, stage, alexa_client_id })
+            }
+            _ => None,
+        },
     }
 }
 

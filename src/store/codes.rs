@@ -14,6 +14,9 @@ pub struct CodeRow {
     pub code_challenge: Option<String>,
     pub code_challenge_method: Option<String>,
     pub expires_at: i64,
+    /// `app` for a code minted for app-to-app linking; `None` for the
+    /// browser flow (the link says `alexa` or `google` by its redirect).
+    pub made_by: Option<String>,
 }
 
 pub struct NewCode<'a> {
@@ -25,6 +28,7 @@ pub struct NewCode<'a> {
     pub code_challenge: Option<&'a str>,
     pub code_challenge_method: Option<&'a str>,
     pub expires_at: i64,
+    pub made_by: Option<&'a str>,
 }
 
 /// A code found by its hash, before it is spent.
@@ -65,7 +69,7 @@ impl Redemption {
     pub async fn create_link(mut self, l: NewLink<'_>, audit: AuditEvent<'_>, now: i64) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO grants (id, user_id, client_id, scope, created_at, last_used_at, generation, current_hash, \
-             code_hash) VALUES ($1, $2, $3, $4, $5, $5, 0, $6, $7)",
+             code_hash, made_by) VALUES ($1, $2, $3, $4, $5, $5, 0, $6, $7, $8)",
         )
         .bind(l.grant_id)
         .bind(l.user_id)
@@ -74,6 +78,7 @@ impl Redemption {
         .bind(now)
         .bind(l.refresh_hash)
         .bind(l.code_hash)
+        .bind(l.made_by)
         .execute(&mut *self.tx)
         .await?;
         sqlx::query("UPDATE authorization_codes SET grant_id = $1 WHERE code_hash = $2")
@@ -91,7 +96,7 @@ impl Store {
     pub async fn insert_code(&self, c: NewCode<'_>, now: i64) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO authorization_codes (code_hash, client_id, user_id, redirect_uri, scope, code_challenge, code_challenge_method, \
-             created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+             created_at, expires_at, made_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(c.code_hash)
         .bind(c.client_id)
@@ -102,6 +107,7 @@ impl Store {
         .bind(c.code_challenge_method)
         .bind(now)
         .bind(c.expires_at)
+        .bind(c.made_by)
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -131,7 +137,7 @@ impl Store {
             }
         }
         let row: Option<CodeRow> = sqlx::query_as(
-            "SELECT client_id, user_id, redirect_uri, scope, code_challenge, code_challenge_method, expires_at \
+            "SELECT client_id, user_id, redirect_uri, scope, code_challenge, code_challenge_method, expires_at, made_by \
              FROM authorization_codes WHERE code_hash = $1",
         )
         .bind(code_hash)
@@ -148,7 +154,8 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         let claimed: Option<CodeRow> = sqlx::query_as(
             "UPDATE authorization_codes SET redeemed_at = $1 WHERE code_hash = $2 AND redeemed_at IS NULL \
-             RETURNING client_id, user_id, redirect_uri, scope, code_challenge, code_challenge_method, expires_at",
+             RETURNING client_id, user_id, redirect_uri, scope, code_challenge, code_challenge_method, expires_at, \
+             made_by",
         )
         .bind(now)
         .bind(code_hash)
@@ -161,5 +168,31 @@ impl Store {
                 Ok(None)
             }
         }
+    }
+
+    /// Makes a code that was handed out unusable, whatever happened to it:
+    /// unredeemed, it is spent with `reason`; redeemed, the link it made is
+    /// revoked. Returns the revoked link's id (app-to-app linking leaves
+    /// nothing half-made when the enablement call fails).
+    pub async fn withdraw_code(&self, code_hash: &str, reason: &str, now: i64) -> Result<Option<String>, StoreError> {
+        sqlx::query(
+            "UPDATE authorization_codes SET redeemed_at = $1, spent_reason = $2 \
+             WHERE code_hash = $3 AND redeemed_at IS NULL",
+        )
+        .bind(now)
+        .bind(reason)
+        .bind(code_hash)
+        .execute(&self.pool)
+        .await?;
+        let revoked: Option<(String,)> = sqlx::query_as(
+            "UPDATE grants SET revoked_at = $1, revoked_reason = $2 WHERE code_hash = $3 AND revoked_at IS NULL \
+             RETURNING id",
+        )
+        .bind(now)
+        .bind(reason)
+        .bind(code_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(revoked.map(|(id,)| id))
     }
 }

@@ -76,6 +76,8 @@ pub struct NewLink<'a> {
     pub code_hash: &'a str,
     /// SHA-256 of refresh token generation 0.
     pub refresh_hash: &'a str,
+    /// How the link was made: `alexa`, `app` or `google`.
+    pub made_by: &'a str,
 }
 
 /// Rotate R(`generation`) of `link_id` to its successor, if it is current.

@@ -19,6 +19,9 @@ pub struct Purged {
     pub legacy_tokens: u64,
     pub links: u64,
     pub signing_keys: u64,
+    /// Account sessions, account sign-ins and app-to-app attempts past
+    /// their expiry; finished unlinks after the retention period.
+    pub account: u64,
 }
 
 /// Cut-off times for one pass, computed by the caller from the settings.
@@ -78,6 +81,14 @@ impl Store {
                     c.key_retired_before,
                 )
                 .await?,
+            account: self.purge_account_rows(c.now).await?
+                + self
+                    .purge_batches(
+                        "DELETE FROM alexa_unlinks WHERE id IN (SELECT id FROM alexa_unlinks \
+                         WHERE finished_at IS NOT NULL AND finished_at <= $1 LIMIT $2)",
+                        c.revoked_before,
+                    )
+                    .await?,
         })
     }
 

@@ -11,6 +11,7 @@
 //!   `SQLITE_BUSY` when upgrading a read snapshot.
 
 mod access;
+mod account;
 mod admin_audit;
 mod admin_auth;
 mod admin_clients;
@@ -18,6 +19,7 @@ mod admin_tokens;
 mod admin_users;
 mod admins;
 mod alexa;
+mod alexa_app;
 mod alexa_credentials;
 mod alexa_grants;
 mod audit;
@@ -29,6 +31,7 @@ mod housekeeping;
 mod keys;
 mod pending;
 mod sealing;
+mod unlinks;
 mod users;
 
 use std::sync::Arc;
@@ -39,20 +42,23 @@ use sqlx::{AnyPool, Executor};
 
 use crate::vault::Vault;
 
+pub use account::{AccountSignIn, NewSignIn};
 pub use admin_audit::{AuditQuery, AuditRow, DashboardCounts, SECURITY_ACTIONS};
 pub use admin_auth::{AdminRow, AdminSessionRow, SessionLimits};
 pub use admin_tokens::ApiTokenRow;
 pub use admin_users::{IdentityDetail, LinkDetail, UserListRow, UserQuery, UserSort};
+pub use alexa_app::{AlexaAppAttempt, AlexaAppClient, AlexaAppConfig, AlexaAppLink, AppTokens};
 pub use alexa_credentials::EventCredentials;
 pub use alexa_grants::{AlexaGrant, AmazonTokens, EventTarget, RefreshWitness};
 pub use audit::AuditEvent;
-pub use clients::ClientRow;
+pub use clients::{AlexaAppSummary, ClientRow};
 pub use codes::{CodeLookup, CodeRow, NewCode, Redemption};
 pub use copy::{copy_all, CopyError, TableCount};
 pub use grants::{Flag, GrantRow, NewLink, ResolvedToken, RotateRequest, Rotated};
 pub use housekeeping::{PurgeCutoffs, Purged};
 pub use keys::SigningKeyRow;
 pub use pending::{NewPending, PendingRow};
+pub use unlinks::{Unlink, UnlinkStatus};
 pub use users::{IdentityRow, UserRow};
 
 static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");

@@ -43,6 +43,42 @@ const COLUMNS: &[Column] = &[
         update: "UPDATE alexa_grants SET access_token = $1 WHERE grant_id = $2 AND access_token = $3",
         purpose: super::alexa_grants::access_purpose,
     },
+    Column {
+        select: "SELECT id, alexa_app_secret FROM clients WHERE alexa_app_secret IS NOT NULL",
+        update: "UPDATE clients SET alexa_app_secret = $1 WHERE id = $2 AND alexa_app_secret = $3",
+        purpose: super::alexa_app::secret_purpose,
+    },
+    Column {
+        select: "SELECT state_hash, code_verifier FROM alexa_app_attempts",
+        update: "UPDATE alexa_app_attempts SET code_verifier = $1 WHERE state_hash = $2 AND code_verifier = $3",
+        purpose: super::alexa_app::verifier_purpose,
+    },
+    Column {
+        select: "SELECT grant_id, refresh_token FROM alexa_app_links WHERE refresh_token IS NOT NULL",
+        update: "UPDATE alexa_app_links SET refresh_token = $1 WHERE grant_id = $2 AND refresh_token = $3",
+        purpose: super::alexa_app::refresh_purpose,
+    },
+    Column {
+        select: "SELECT grant_id, access_token FROM alexa_app_links WHERE access_token IS NOT NULL",
+        update: "UPDATE alexa_app_links SET access_token = $1 WHERE grant_id = $2 AND access_token = $3",
+        purpose: super::alexa_app::access_purpose,
+    },
+    // The unlink queue's copies, sealed under the purposes of what they copy.
+    Column {
+        select: "SELECT client_id, alexa_client_secret FROM alexa_unlinks WHERE finished_at IS NULL",
+        update: "UPDATE alexa_unlinks SET alexa_client_secret = $1 WHERE client_id = $2 AND alexa_client_secret = $3",
+        purpose: super::alexa_app::secret_purpose,
+    },
+    Column {
+        select: "SELECT id, refresh_token FROM alexa_unlinks WHERE finished_at IS NULL",
+        update: "UPDATE alexa_unlinks SET refresh_token = $1 WHERE id = $2 AND refresh_token = $3",
+        purpose: super::alexa_app::refresh_purpose,
+    },
+    Column {
+        select: "SELECT id, access_token FROM alexa_unlinks WHERE finished_at IS NULL AND access_token IS NOT NULL",
+        update: "UPDATE alexa_unlinks SET access_token = $1 WHERE id = $2 AND access_token = $3",
+        purpose: super::alexa_app::access_purpose,
+    },
 ];
 
 impl Store {

@@ -21,6 +21,11 @@ pub struct AppState {
     pub alexa_verifier: Option<crate::alexa::SignatureVerifier>,
     /// Smart Home AcceptGrant and events (`/alexa/smart-home`, `/alexa/events`).
     pub smart_home: std::sync::Arc<crate::alexa::smart_home::SmartHome>,
+    /// Amazon for app-to-app linking (`/account/alexa/*`): the Alexa
+    /// client's tokens and the Skill Enablement API.
+    pub alexa_app: std::sync::Arc<crate::alexa::amazon::AmazonApi>,
+    /// What Alexa said of each app-to-app link, for a minute (the account page).
+    pub account_views: crate::account_page::alexa_view::ViewCache,
     /// Counters behind `/metrics`.
     pub metrics: Metrics,
     /// Per-instance abuse limits.

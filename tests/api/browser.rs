@@ -205,7 +205,7 @@ async fn no_scroll_for_nothing(c: &Client, what: &str) -> R<()> {
     check(overflow.as_i64().unwrap_or(i64::MAX) <= 0, &format!("{what} scrolls {overflow} px on a phone"))
 }
 
-async fn scenario(c: &Client, base: &str, client_id: &str, redirect: &str) -> R<()> {
+async fn scenario(c: &Client, base: &str, client_id: &str, secret: &str, redirect: &str) -> R<()> {
     // The end user, on a phone-sized window as inside the Alexa app.
     c.set_window_size(412, 900).await.map_err(|e| e.to_string())?;
     c.goto(&authorize_url(base, client_id, redirect, None)).await.map_err(|e| e.to_string())?;
@@ -228,10 +228,38 @@ async fn scenario(c: &Client, base: &str, client_id: &str, redirect: &str) -> R<
     allow.click().await.map_err(|e| e.to_string())?;
     wait_text(c, "Account linked").await?;
     check(page_contains(c, "Account linked").await, "the dev callback page shows the linked account")?;
+    let landed = c.current_url().await.map_err(|e| e.to_string())?;
+    let code = landed.query_pairs().find(|(k, _)| k == "code").map(|(_, v)| v.to_string());
+    let code = code.ok_or("the redirect carries a code")?;
+    // The platform exchanges the code: that makes the link.
+    let exchanged = reqwest::Client::new()
+        .post(format!("{base}/oauth/token"))
+        .basic_auth(client_id, Some(secret))
+        .form(&[("grant_type", "authorization_code"), ("code", code.as_str()), ("redirect_uri", redirect)])
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    check(exchanged.status() == 200, "the code is exchanged")?;
+
+    // Her own account page, on the phone: the link, how it was made, Unlink.
+    c.goto(&format!("{base}/account")).await.map_err(|e| e.to_string())?;
+    css(c, "a.button[href^='/account/login']").await?.click().await.map_err(|e| e.to_string())?;
+    let email = css(c, "#email").await?;
+    email.clear().await.map_err(|e| e.to_string())?;
+    email.send_keys("grace@example.com").await.map_err(|e| e.to_string())?;
+    css(c, "button[type=submit]").await?.click().await.map_err(|e| e.to_string())?;
+    css(c, "li.link button").await?;
     check(
-        c.current_url().await.map_err(|e| e.to_string())?.query().unwrap_or("").contains("code="),
-        "the redirect carries a code",
+        page_contains(c, "Ride Hailer").await && page_contains(c, "Linked in the Alexa app").await,
+        "the account page lists the link and how it was made",
     )?;
+    shot(c, "account").await?;
+    no_scroll_for_nothing(c, "the account page").await?;
+    let wide: serde_json::Value = c
+        .execute("return document.documentElement.scrollWidth - window.innerWidth;", vec![])
+        .await
+        .map_err(|e| e.to_string())?;
+    check(wide.as_i64().unwrap_or(i64::MAX) <= 0, &format!("the account page scrolls sideways by {wide} px"))?;
 
     // The same consent page in German and in Japanese, still at phone width.
     consent_in(c, base, client_id, redirect, "de", "hans@example.com", "Zulassen").await?;
@@ -314,10 +342,16 @@ async fn an_end_user_links_and_an_admin_manages_them_in_chromium() {
         .await
         .unwrap();
     let client_id = app.client("Ride Hailer", false).await;
+    let secret = crate::helpers::manager(&store)
+        .rotate_client_secret(&linkbroker::domain::Actor::cli(), &client_id)
+        .await
+        .unwrap()
+        .expose()
+        .to_string();
     let c = browser(&driver).await;
 
     // Close the session even when a step fails, so Chromium does not linger.
-    let outcome = scenario(&c, &base, &client_id, &redirect).await;
+    let outcome = scenario(&c, &base, &client_id, &secret, &redirect).await;
     c.close().await.unwrap();
     outcome.unwrap();
     let user = store.user_by_email(&linkbroker::domain::Email::parse("grace@example.com").unwrap()).await.unwrap();

@@ -11,6 +11,7 @@ both_backends!(
     user_commands_manage_users,
     admin_and_keys_commands_work,
     every_management_command_is_audited,
+    alexa_app_and_link_commands_work,
 );
 
 const KEY: &str = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
@@ -268,4 +269,96 @@ async fn admin_password_sets_a_new_password_and_ends_sessions() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("admin add"), "says how to make one");
     let out = cli.run(&["admin", "password", "--email", "root@example.com", "--password-stdin"], Some("short\n"));
     assert!(String::from_utf8_lossy(&out.stderr).contains("at least 12"));
+}
+
+/// `client alexa-app` (the secret from stdin, write-only, checked), `link
+/// list` and `link revoke` on a user with a link.
+async fn alexa_app_and_link_commands_work(backend: Backend) {
+    let Some(cli) = Cli::new(backend).await else { return };
+    let uri = "https://pitangui.amazon.com/api/skill/link/V";
+    let out = cli.ok(&["client", "add", "--name", "Skill", "--redirect-uri", uri, "--json"]);
+    let created: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let id = created["client_id"].as_str().unwrap().to_string();
+    let args = [
+        "client",
+        "alexa-app",
+        &id,
+        "--skill-id",
+        "amzn1.ask.skill.cli-1",
+        "--stage",
+        "development",
+        "--alexa-client-id",
+        "amzn1.application-oa2-client.app",
+        "--alexa-client-secret-stdin",
+    ];
+    let out = cli.run(&args, Some("cli-app-secret\n"));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("/account/alexa/callback"), "says which URL to list");
+    let store = linkbroker::store::Store::connect(&cli.database_url).await.unwrap();
+    let app = store.alexa_app(&id).await.unwrap().expect("stored");
+    assert_eq!((app.stage.as_str(), app.alexa_client_secret.as_str()), ("development", "cli-app-secret"));
+    assert!(!cli.ok(&["client", "list", "--json"]).contains("cli-app-secret"), "write-only");
+    let bad =
+        ["client", "alexa-app", &id, "--skill-id", "my-skill", "--alexa-client-id", "x", "--alexa-client-secret-stdin"];
+    let out = cli.run(&bad, Some("s"));
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("amzn1.ask.skill"), "says what a skill id looks like");
+    assert!(cli
+        .fails(&["client", "alexa-app", &id, "--skill-id", "amzn1.ask.skill.x", "--alexa-client-id", "x"])
+        .contains("stdin"));
+    cli.ok(&["client", "alexa-app", &id, "--clear"]);
+    assert!(store.alexa_app(&id).await.unwrap().is_none());
+
+    // A link, made as a redemption would make it.
+    cli.ok(&["user", "add", "--email", "ada@example.com"]);
+    let user =
+        store.user_by_email(&linkbroker::domain::Email::parse("ada@example.com").unwrap()).await.unwrap().unwrap();
+    let code = linkbroker::domain::Secret::generate();
+    let code_hash = code.hash();
+    let new_code = linkbroker::store::NewCode {
+        code_hash: code_hash.as_str(),
+        client_id: &id,
+        user_id: &user.id,
+        redirect_uri: uri,
+        scope: "profile",
+        code_challenge: None,
+        code_challenge_method: None,
+        expires_at: i64::MAX / 2,
+        made_by: None,
+    };
+    store.insert_code(new_code, 1).await.unwrap();
+    let redemption = store.begin_redemption(code_hash.as_str(), 2).await.unwrap().unwrap();
+    let link = linkbroker::store::NewLink {
+        grant_id: "link-cli-1",
+        user_id: &user.id,
+        client_id: &id,
+        scope: "profile",
+        code_hash: code_hash.as_str(),
+        refresh_hash: "h",
+        made_by: "alexa",
+    };
+    let audit = linkbroker::store::AuditEvent {
+        actor: "test",
+        action: "link_created",
+        target: "link-cli-1",
+        detail: serde_json::json!({}),
+    };
+    redemption.create_link(link, audit, 2).await.unwrap();
+
+    let listed: serde_json::Value =
+        serde_json::from_str(&cli.ok(&["link", "list", "ada@example.com", "--json"])).unwrap();
+    assert_eq!(listed[0]["id"], "link-cli-1");
+    assert_eq!(listed[0]["made_by"], "alexa");
+    assert_eq!(listed[0]["revoked_at"], serde_json::Value::Null);
+    assert!(cli.ok(&["link", "list", "ada@example.com"]).contains("made by alexa"));
+    cli.ok(&["link", "revoke", "link-cli-1"]);
+    assert!(cli.fails(&["link", "revoke", "link-cli-1"]).contains("no live link"));
+    let listed: serde_json::Value =
+        serde_json::from_str(&cli.ok(&["link", "list", "ada@example.com", "--json"])).unwrap();
+    assert!(listed[0]["revoked_at"].is_i64());
+    assert!(cli.fails(&["link", "list", "nobody@example.com"]).contains("no user"));
+    let actions: Vec<String> =
+        store.audit_actions(100).await.unwrap().into_iter().map(|(_, action, _)| action).collect();
+    assert!(actions.iter().any(|a| a == "link_revoked"), "{actions:?}");
+    assert!(actions.iter().any(|a| a == "client_alexa_app_set"), "{actions:?}");
 }

@@ -85,6 +85,7 @@ async fn over_plain_http_doctor_names_what_alexa_would_refuse() {
     assert_eq!(v, "fail", "{report}");
     assert!(fix.contains("LINKBROKER_ALEXA_VERIFY_SIGNATURE=true"), "{fix}");
     assert_eq!(verdict(&report, "clock").0, "pass");
+    assert_eq!(verdict(&report, "app-to-app-callback").0, "pass", "the callback URL answers with our page");
     // A wrong secret: the token endpoint says invalid_client, and doctor says
     // what that means.
     let (report, _) = doctor(args, Some("wrong-secret".into())).await;
@@ -315,6 +316,9 @@ async fn a_huge_body_and_a_nonsense_date_are_refused() {
     assert!(metadata["seen"].as_str().unwrap().contains("larger than 64 KB"), "{metadata}");
     let clock = report["checks"].as_array().unwrap().iter().find(|c| c["name"] == "clock").unwrap().clone();
     assert_eq!(clock["verdict"], "warn", "a nonsense date is not a pass: {clock}");
+    let (v, fix) = verdict(&report, "app-to-app-callback");
+    assert_eq!(v, "fail", "a 404 at the app-to-app callback URL");
+    assert!(fix.contains("/account/"), "{fix}");
     assert!(!ok);
 }
 

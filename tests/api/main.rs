@@ -3,6 +3,7 @@
 
 mod admin_support;
 mod alexa_signing;
+mod app_to_app_support;
 mod helpers;
 mod smart_home_support;
 
@@ -13,6 +14,7 @@ mod admin_users;
 mod alexa;
 mod alexa_startup;
 mod alexa_verify;
+mod app_to_app;
 mod authorize;
 mod browser;
 mod cli;

@@ -35,6 +35,10 @@ pub async fn start() -> anyhow::Result<MockLwa> {
             .route("/v3/events", web::post().to(|_body: web::Bytes| async { HttpResponse::Accepted().finish() }))
     })
     .workers(1)
+    // Idle connections stay open longer than linkbroker's pool keeps them
+    // (30 s), as a real gateway's do: with actix's default of 5 s, an
+    // event sent on a connection the mock was closing failed the soak.
+    .keep_alive(std::time::Duration::from_secs(75))
     .bind(("127.0.0.1", 0))?;
     let addr = server.addrs()[0];
     tokio::spawn(server.run());
