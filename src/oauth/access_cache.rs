@@ -35,14 +35,19 @@ pub const TTL: Duration = Duration::from_secs(2);
 /// entry, so at most ~16 MB) under a flood of distinct tokens.
 pub const GENERATION_ENTRIES: usize = 20_000;
 
-/// Two generations: inserts go to `young`; when it is full it becomes `old`
-/// and the previous `old` is dropped. Lookups check both. So a full cache
-/// sheds its oldest half in O(1) instead of emptying itself, and nothing is
-/// served past `TTL` either way.
+/// Two generations: inserts go to `young`; when it is full, or `TTL` old,
+/// it becomes `old` and the previous `old` is dropped. Lookups check both.
+/// So a full cache sheds its oldest half in O(1) instead of emptying
+/// itself, and what is dropped by age had expired anyway (everything in
+/// `old` was read before `young` began, at least `TTL` ago): memory holds
+/// what was read in the last two `TTL`s, not whatever a burst of distinct
+/// tokens (every refresh mints one) left behind until the count bound.
 struct Generations<K, V> {
     /// Values with the clock's monotonic milliseconds when they were read.
     young: HashMap<K, (i64, V)>,
     old: HashMap<K, (i64, V)>,
+    /// When `young` began (monotonic milliseconds).
+    young_since: i64,
 }
 
 pub struct TtlCache<K, V> {
@@ -63,7 +68,11 @@ impl<K, V> Default for TtlCache<K, V> {
 impl<K, V> TtlCache<K, V> {
     pub fn with_clock(clock: Clock) -> Self {
         Self {
-            entries: Mutex::new(Generations { young: HashMap::new(), old: HashMap::new() }),
+            entries: Mutex::new(Generations {
+                young: HashMap::new(),
+                old: HashMap::new(),
+                young_since: clock.monotonic_millis(),
+            }),
             clock,
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
@@ -93,19 +102,22 @@ impl<K: Eq + Hash, V: Clone> TtlCache<K, V> {
     }
 
     pub fn insert(&self, key: K, value: V) {
+        let now = self.clock.monotonic_millis();
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        if entries.young.len() >= GENERATION_ENTRIES {
+        let aged = now - entries.young_since >= TTL.as_millis() as i64;
+        if entries.young.len() >= GENERATION_ENTRIES || aged {
             let young = std::mem::take(&mut entries.young);
             entries.old = young;
+            entries.young_since = now;
         }
-        entries.young.insert(key, (self.clock.monotonic_millis(), value));
+        entries.young.insert(key, (now, value));
     }
 
     /// Changes a cached value in place, keeping its age (so it is still
     /// served at most `TTL` after the database read it came from).
     pub fn update(&self, key: &K, change: impl FnOnce(&mut V)) {
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        let Generations { young, old } = &mut *entries;
+        let Generations { young, old, .. } = &mut *entries;
         if let Some((_, v)) = young.get_mut(key).or_else(|| old.get_mut(key)) {
             change(v);
         }
@@ -212,5 +224,31 @@ mod tests {
         }
         assert!(cache.get(&first, 0).is_none(), "two generations later it is gone");
         assert!(cache.len() <= 2 * GENERATION_ENTRIES, "memory stays bounded");
+    }
+
+    /// Entries past the TTL are dropped as time passes, not only when the
+    /// count bound is reached: a soak's memory stays flat while refreshes
+    /// keep minting new tokens.
+    #[test]
+    fn expired_entries_are_dropped_as_time_passes() {
+        let clock = Clock::default();
+        let cache = AccessCache::with_clock(clock.clone());
+        for round in 0..10 {
+            for i in 0..100 {
+                cache.insert(TokenHash::of(&format!("{round}-{i}")), resolved(i64::MAX));
+            }
+            clock.advance(2);
+        }
+        cache.insert(TokenHash::of("now"), resolved(i64::MAX));
+        assert!(cache.len() <= 201, "only the last two TTLs are held: {}", cache.len());
+        assert!(cache.get(&TokenHash::of("now"), 0).is_some());
+        assert!(cache.get(&TokenHash::of("9-1"), 0).is_none(), "older than the TTL");
+        // Within one TTL nothing is dropped.
+        let cache = AccessCache::with_clock(clock.clone());
+        for i in 0..300 {
+            cache.insert(TokenHash::of(&i.to_string()), resolved(i64::MAX));
+        }
+        assert_eq!(cache.len(), 300);
+        assert!(cache.get(&TokenHash::of("0"), 0).is_some());
     }
 }
