@@ -5,7 +5,6 @@
 //! is sent back to `/account` with 303, which then says what happened.
 
 use actix_web::cookie::{Cookie, SameSite};
-use actix_web::http::header::ORIGIN;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
@@ -117,14 +116,6 @@ fn session_cookie(value: &str, secure: bool, max_age: i64) -> Cookie<'static> {
         .same_site(SameSite::Lax)
         .max_age(actix_web::cookie::time::Duration::seconds(max_age))
         .finish()
-}
-
-/// A form from another site: its `Origin`, when the browser sends one, is
-/// not ours.
-fn foreign_origin(req: &HttpRequest, state: &AppState) -> bool {
-    let Some(origin) = req.headers().get(ORIGIN).and_then(|v| v.to_str().ok()) else { return false };
-    let ours = url::Url::parse(&state.auth.issuer).map(|u| u.origin().ascii_serialization()).unwrap_or_default();
-    origin != ours
 }
 
 /// An account error's page.
@@ -253,7 +244,7 @@ async fn checked(req: &HttpRequest, state: &AppState, csrf: Option<&str>, t: Wor
         Ok(None) => return Err(account_error(AccountError::SignedOut, t)),
         Err(e) => return Err(unavailable(e, t)),
     };
-    if foreign_origin(req, state) {
+    if !crate::web::same_origin(req, &state.auth.issuer) {
         return Err(account_error(AccountError::ForeignForm, t));
     }
     state.auth.check_account_csrf(&session, csrf).map_err(|e| account_error(e, t))?;

@@ -113,7 +113,7 @@ pub async fn submit(
         return Err(PageError::new(FlowError::ForeignForm { other_site: false }, page_words(&req, None)));
     };
     let t = page_words(&req, form.lang.as_deref().and_then(Lang::from_tag));
-    if !same_origin(&req, &state.auth.issuer) {
+    if !crate::web::same_origin(&req, &state.auth.issuer) {
         return Err(PageError::new(FlowError::ForeignForm { other_site: true }, t));
     }
     let browser = browser_secret(&req, state.secure_cookies);
@@ -123,19 +123,4 @@ pub async fn submit(
         .await
         .in_words(t)?;
     Ok(redirect(StatusCode::SEE_OTHER, &location))
-}
-
-/// Browsers send `Origin` on form posts; when present it must be ours, the
-/// configured public URL's origin. Never the request's own Host or
-/// `X-Forwarded-Host`: any peer can send those.
-fn same_origin(req: &HttpRequest, issuer: &str) -> bool {
-    let Some(origin) = req.headers().get("Origin").and_then(|v| v.to_str().ok()) else { return true };
-    // Under `Referrer-Policy: no-referrer` (ours) browsers send `Origin: null`
-    // on form posts (Fetch, "serializing a request origin"): it says nothing,
-    // so it counts as absent; the CSRF token still has to match.
-    if origin == "null" {
-        return true;
-    }
-    let ours = url::Url::parse(issuer).map(|u| u.origin().ascii_serialization()).unwrap_or_default();
-    origin == ours
 }

@@ -7,5 +7,5 @@ pub mod header_limit;
 pub mod pages;
 mod state;
 
-pub use pages::{error_page, page_words, redirect, render, render_in};
+pub use pages::{error_page, page_words, redirect, render, render_in, same_origin};
 pub use state::{AppState, PASSWORD_CHECKS};

@@ -68,3 +68,18 @@ pub fn redirect(status: StatusCode, location: &str) -> HttpResponse {
         .insert_header(("Cache-Control", "no-store"))
         .finish()
 }
+
+/// Browsers send `Origin` on form posts; when present it must be ours, the
+/// configured public URL's origin. Never the request's own Host or
+/// `X-Forwarded-Host`: any peer can send those.
+pub fn same_origin(req: &HttpRequest, issuer: &str) -> bool {
+    let Some(origin) = req.headers().get("Origin").and_then(|v| v.to_str().ok()) else { return true };
+    // Under `Referrer-Policy: no-referrer` (ours) browsers send `Origin: null`
+    // on form posts (Fetch, "serializing a request origin"): it says nothing,
+    // so it counts as absent; the CSRF token still has to match.
+    if origin == "null" {
+        return true;
+    }
+    let ours = url::Url::parse(issuer).map(|u| u.origin().ascii_serialization()).unwrap_or_default();
+    origin == ours
+}

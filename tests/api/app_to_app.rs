@@ -152,8 +152,10 @@ async fn unlinking_on_the_page_tells_alexa(backend: Backend) {
     let Some(w) = website(backend, &[]).await else { return };
     let (b, link) = linked(&w).await;
     let (_, csrf) = account_page(&w.app, &b).await;
+    // Under our no-referrer policy browsers send `Origin: null`: no origin.
     let resp = b
         .post(w.app.url(&format!("/account/links/{link}/unlink")))
+        .header("Origin", "null")
         .form(&[("csrf", csrf.as_str())])
         .send()
         .await

@@ -260,6 +260,10 @@ async fn scenario(c: &Client, base: &str, client_id: &str, secret: &str, redirec
         .await
         .map_err(|e| e.to_string())?;
     check(wide.as_i64().unwrap_or(i64::MAX) <= 0, &format!("the account page scrolls sideways by {wide} px"))?;
+    // Unlink, as the browser posts it (with whatever Origin it sends).
+    css(c, "li.link button").await?.click().await.map_err(|e| e.to_string())?;
+    wait_text(c, "is unlinked").await?;
+    check(page_contains(c, "Nothing is linked").await, "the link is gone from the page")?;
 
     // The same consent page in German and in Japanese, still at phone width.
     consent_in(c, base, client_id, redirect, "de", "hans@example.com", "Zulassen").await?;
