@@ -74,7 +74,7 @@ async fn resolve_once(
     if settings.signup == Signup::Existing {
         return Ok(Err(Refusal::NotProvisioned { email: email.to_string() }));
     }
-    let user = store.create_user(&email, &profile.name, &settings.default_permissions, now).await?;
+    let user = store.create_user(&email, &profile.name, &settings.default_permissions, false, now).await?;
     store.link_identity(&user.id, profile.provider, &profile.subject, email.as_str(), &profile.name, now).await?;
     store
         .audit(

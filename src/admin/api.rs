@@ -78,6 +78,8 @@ pub struct UserDetail {
     email: String,
     name: String,
     disabled: bool,
+    /// Only a verified email can be matched by a Google ID token.
+    email_verified: bool,
     created_at: i64,
     permissions: Vec<String>,
     identities: Vec<IdentityView>,
@@ -91,6 +93,9 @@ pub struct NewUser {
     name: String,
     #[serde(default)]
     permissions: Vec<String>,
+    /// The email is verified (a Google ID token may then match this user).
+    #[serde(default)]
+    email_verified: bool,
 }
 
 #[utoipa::path(get, path = "/admin/api/users", params(UserListParams), security(("bearer" = [])),
@@ -171,6 +176,7 @@ async fn user_detail(state: &AppState, id: &str) -> Result<UserDetail, ApiError>
     });
     Ok(UserDetail {
         disabled: u.is_disabled(),
+        email_verified: u.email_verified,
         permissions: store.user_permissions(id).await?,
         identities: identities.collect(),
         links: links.collect(),
@@ -202,7 +208,12 @@ pub async fn create_user(
 ) -> Result<HttpResponse, ApiError> {
     let actor = api_actor(&req, &state).await?;
     let body = body.into_inner();
-    let new = crate::manage::NewUser { email: body.email, name: body.name, permissions: body.permissions };
+    let new = crate::manage::NewUser {
+        email: body.email,
+        name: body.name,
+        permissions: body.permissions,
+        email_verified: body.email_verified,
+    };
     let user = state.manage.provision_user(&actor, &new).await?;
     Ok(HttpResponse::Created().json(user_detail(&state, &user.id).await?))
 }
@@ -248,11 +259,13 @@ async fn set_permission(
 enum UserOperation {
     Disable,
     Enable,
+    #[schema(rename = "verify-email")]
+    VerifyEmail,
 }
 
-/// `disable` or `enable` a user.
+/// `disable` or `enable` a user, or `verify-email` (mark the email verified).
 #[utoipa::path(post, path = "/admin/api/users/{id}/{op}", security(("bearer" = [])),
-    params(("id" = String, Path, description = "The user's id"), ("op" = UserOperation, Path, description = "disable or enable")),
+    params(("id" = String, Path, description = "The user's id"), ("op" = UserOperation, Path, description = "disable, enable or verify-email")),
     responses((status = 204), (status = 404, body = ErrorBody)))]
 pub async fn set_status(
     req: HttpRequest,
@@ -264,10 +277,14 @@ pub async fn set_status(
     let disabled = match op.as_str() {
         "disable" => true,
         "enable" => false,
+        "verify-email" => {
+            state.manage.verify_email(&actor, &UserKey::Id(id)).await?;
+            return Ok(HttpResponse::NoContent().finish());
+        }
         other => {
             let shown: String = other.chars().take(40).collect();
             return Err(ApiError::NotFound(format!(
-                "unknown operation {shown:?}: POST …/users/{{id}}/disable or …/enable"
+                "unknown operation {shown:?}: POST …/users/{{id}}/disable, …/enable or …/verify-email"
             )));
         }
     };

@@ -82,6 +82,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             at("/admin/users/{id}/permissions", Method::POST, user_actions::permissions),
             at("/admin/users/{id}/status", Method::POST, user_actions::status),
             at("/admin/users/{id}/links/revoke", Method::POST, user_actions::revoke_links),
+            at("/admin/users/{id}/verify-email", Method::POST, user_actions::verify_email),
             at("/admin/users/{id}/identities/unlink", Method::POST, user_actions::unlink),
             at("/admin/users/{id}/delete", Method::POST, user_actions::delete),
         ],

@@ -39,6 +39,9 @@ pub struct NewUserForm {
     /// Comma- or space-separated.
     #[serde(default)]
     permissions: String,
+    /// Ticked: the admin vouches for the email.
+    #[serde(default)]
+    email_verified: String,
 }
 
 fn back_to(user_id: &str) -> HttpResponse {
@@ -52,7 +55,12 @@ pub async fn create(
 ) -> Result<HttpResponse, AdminError> {
     let session = AdminSession::require_form(&req, &state, &form.csrf).await?;
     let form = form.into_inner();
-    let new = NewUser { email: form.email, name: form.name, permissions: vec![form.permissions] };
+    let new = NewUser {
+        email: form.email,
+        name: form.name,
+        permissions: vec![form.permissions],
+        email_verified: !form.email_verified.is_empty(),
+    };
     let user = state.manage.provision_user(&session.actor(), &new).await?;
     Ok(back_to(&user.id))
 }
@@ -89,6 +97,18 @@ pub async fn status(
         _ => return Err(AdminError::BadInput("Choose disable or enable.".into())),
     };
     let (user, _) = state.manage.set_disabled(&session.actor(), &UserKey::Id(id.into_inner()), disabled).await?;
+    Ok(back_to(&user.id))
+}
+
+/// Marks the user's email verified.
+pub async fn verify_email(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    form: web::Form<ActionForm>,
+) -> Result<HttpResponse, AdminError> {
+    let session = AdminSession::require_form(&req, &state, &form.csrf).await?;
+    let (user, _) = state.manage.verify_email(&session.actor(), &UserKey::Id(id.into_inner())).await?;
     Ok(back_to(&user.id))
 }
 

@@ -233,8 +233,8 @@ pub async fn user(m: &Manager, cmd: UserCommand) -> anyhow::Result<()> {
     let actor = Actor::cli();
     let no_user = |email: &str| format!("no user with email {email}");
     match cmd {
-        UserCommand::Add { email, name, permissions } => {
-            let new = NewUser { email, name: name.unwrap_or_default(), permissions };
+        UserCommand::Add { email, name, permissions, email_verified } => {
+            let new = NewUser { email, name: name.unwrap_or_default(), permissions, email_verified };
             let user = m.provision_user(&actor, &new).await?;
             println!("user {} ({}) created", user.email, user.id);
         }
@@ -245,12 +245,22 @@ pub async fn user(m: &Manager, cmd: UserCommand) -> anyhow::Result<()> {
                 rows.push((u, m.store().user_permissions(&u.id).await?));
             }
             if json {
-                let list: Vec<_> = rows
-                    .iter()
-                    .map(|(u, p)| {
-                        serde_json::json!({ "id": u.id, "email": u.email, "name": u.name, "disabled": u.disabled, "permissions": p, "created_at": u.created_at })
-                    })
-                    .collect();
+                let mut list = Vec::with_capacity(rows.len());
+                for (u, p) in &rows {
+                    // Sign-in identities (Login with Amazon, Google, dev) side by side.
+                    let identities: Vec<_> = m
+                        .store()
+                        .user_identities(&u.id)
+                        .await?
+                        .into_iter()
+                        .map(|i| serde_json::json!({ "provider": i.provider, "subject": i.subject, "email": i.email }))
+                        .collect();
+                    list.push(serde_json::json!({
+                        "id": u.id, "email": u.email, "name": u.name, "disabled": u.disabled,
+                        "email_verified": u.email_verified, "permissions": p, "identities": identities,
+                        "created_at": u.created_at,
+                    }));
+                }
                 println!("{}", serde_json::Value::Array(list));
             } else if rows.is_empty() {
                 println!("no users yet");
@@ -275,6 +285,12 @@ pub async fn user(m: &Manager, cmd: UserCommand) -> anyhow::Result<()> {
                 anyhow::bail!("{} does not have permission {permission}", user.email);
             }
             println!("revoked {permission} from {}", user.email);
+        }
+        UserCommand::VerifyEmail { email } => {
+            let key = UserKey::Email(email.clone());
+            let (user, changed) = m.verify_email(&actor, &key).await.map_err(|e| not_found(e, &no_user(&email)))?;
+            let was = if changed { "" } else { " (it already was)" };
+            println!("{}: email verified{was}", user.email);
         }
         UserCommand::Disable { email } => set_disabled(m, &email, true).await?,
         UserCommand::Enable { email } => set_disabled(m, &email, false).await?,

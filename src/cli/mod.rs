@@ -227,6 +227,14 @@ pub enum UserCommand {
         name: Option<String>,
         #[arg(long = "permission")]
         permissions: Vec<String>,
+        /// The email is verified (a Google sign-in may then match this user
+        /// by email; users made through Login with Amazon are not)
+        #[arg(long)]
+        email_verified: bool,
+    },
+    /// Mark a user's email verified (a Google sign-in may then match it)
+    VerifyEmail {
+        email: String,
     },
     /// List users
     List {

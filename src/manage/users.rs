@@ -20,6 +20,9 @@ pub struct NewUser {
     /// Permission names; entries may hold several separated by commas or
     /// spaces (the admin form's one field).
     pub permissions: Vec<String>,
+    /// The operator vouches for the email (`--email-verified`): a Google ID
+    /// token may then match this user by email.
+    pub email_verified: bool,
 }
 
 impl UserKey {
@@ -68,17 +71,29 @@ impl Manager {
             return Err(ManageError::Invalid(format!("give at most {MAX_PERMISSIONS} permissions")));
         }
         let user =
-            self.store.create_user(&email, &name, &permissions, self.now()).await.map_err(
-                |e| match ManageError::from(e) {
+            self.store.create_user(&email, &name, &permissions, new.email_verified, self.now()).await.map_err(|e| {
+                match ManageError::from(e) {
                     ManageError::Conflict(_) => {
                         ManageError::Conflict(format!("a user with email {email} already exists"))
                     }
                     other => other,
-                },
-            )?;
+                }
+            })?;
         let granted: Vec<&str> = permissions.iter().map(Permission::as_str).collect();
-        self.record(actor, "user_provisioned", &user.id, serde_json::json!({ "permissions": granted })).await?;
+        let detail = serde_json::json!({ "permissions": granted, "email_verified": new.email_verified });
+        self.record(actor, "user_provisioned", &user.id, detail).await?;
         Ok(user)
+    }
+
+    /// Marks a user's email verified (a Google ID token may then match it
+    /// by email). Returns whether it was not yet.
+    pub async fn verify_email(&self, actor: &Actor, key: &UserKey) -> Result<(UserRow, bool), ManageError> {
+        let user = self.user(key).await?;
+        let changed = self.store.set_email_verified(&user.id, self.now()).await?;
+        if changed {
+            self.record(actor, "user_email_verified", &user.id, serde_json::json!({ "email": user.email })).await?;
+        }
+        Ok((user, changed))
     }
 
     /// Grants (`true`) or withdraws a permission; returns whether it

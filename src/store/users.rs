@@ -12,6 +12,8 @@ pub struct UserRow {
     pub name: String,
     pub disabled: bool,
     pub created_at: i64,
+    /// The email is verified (only then may a Google ID token match it).
+    pub email_verified: bool,
 }
 
 impl UserRow {
@@ -29,6 +31,7 @@ impl<'r> FromRow<'r, sqlx::any::AnyRow> for UserRow {
             name: row.try_get("name")?,
             disabled: row.try_get::<i64, _>("disabled")? != 0,
             created_at: row.try_get("created_at")?,
+            email_verified: row.try_get::<i64, _>("email_verified")? != 0,
         })
     }
 }
@@ -40,7 +43,7 @@ pub struct IdentityRow {
     pub user_id: String,
 }
 
-const USER_COLUMNS: &str = "id, email, name, disabled, created_at";
+const USER_COLUMNS: &str = "id, email, name, disabled, created_at, email_verified";
 
 impl Store {
     pub async fn user_by_email(&self, email: &Email) -> Result<Option<UserRow>, StoreError> {
@@ -60,15 +63,23 @@ impl Store {
         email: &Email,
         name: &str,
         permissions: &[Permission],
+        email_verified: bool,
         now: i64,
     ) -> Result<UserRow, StoreError> {
         let mut tx = self.pool.begin().await?;
         let id = new_id();
         let sql = format!(
-            "INSERT INTO users (id, email, name, disabled, created_at, updated_at) VALUES ($1, $2, $3, 0, $4, $4) RETURNING {USER_COLUMNS}"
+            "INSERT INTO users (id, email, name, disabled, created_at, updated_at, email_verified) \
+             VALUES ($1, $2, $3, 0, $4, $4, $5) RETURNING {USER_COLUMNS}"
         );
-        let user: UserRow =
-            sqlx::query_as(&sql).bind(&id).bind(email.as_str()).bind(name).bind(now).fetch_one(&mut *tx).await?;
+        let user: UserRow = sqlx::query_as(&sql)
+            .bind(&id)
+            .bind(email.as_str())
+            .bind(name)
+            .bind(now)
+            .bind(i64::from(email_verified))
+            .fetch_one(&mut *tx)
+            .await?;
         for p in permissions {
             sqlx::query("INSERT INTO user_permissions (user_id, permission, granted_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
                 .bind(&id)
@@ -115,6 +126,17 @@ impl Store {
             .bind(permission.as_str())
             .execute(&self.pool)
             .await?;
+        Ok(r.rows_affected() > 0)
+    }
+
+    /// Marks the user's email verified; returns whether it was not yet.
+    pub async fn set_email_verified(&self, user_id: &str, now: i64) -> Result<bool, StoreError> {
+        let r =
+            sqlx::query("UPDATE users SET email_verified = 1, updated_at = $1 WHERE id = $2 AND email_verified = 0")
+                .bind(now)
+                .bind(user_id)
+                .execute(&self.pool)
+                .await?;
         Ok(r.rows_affected() > 0)
     }
 

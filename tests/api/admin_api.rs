@@ -68,7 +68,12 @@ async fn the_api_provisions_grants_disables_and_audits(backend: Backend) {
     let (status, _) = call(&app, Method::POST, &format!("/admin/api/users/{id}/disable"), &t, None).await;
     assert_eq!(status, 204);
 
+    assert_eq!(user["email_verified"], false, "not verified unless said");
+    let (status, _) = call(&app, Method::POST, &format!("/admin/api/users/{id}/verify-email"), &t, None).await;
+    assert_eq!(status, 204);
+
     let (_, detail) = call(&app, Method::GET, &format!("/admin/api/users/{id}"), &t, None).await;
+    assert_eq!(detail["email_verified"], true);
     assert_eq!(detail["disabled"], true);
     assert_eq!(detail["permissions"], serde_json::json!(["lights.on", "rides:order"]));
     let (_, page) = call(&app, Method::GET, "/admin/api/users?q=GRACE&disabled=true", &t, None).await;
@@ -76,6 +81,7 @@ async fn the_api_provisions_grants_disables_and_audits(backend: Backend) {
     let (_, audit) = call(&app, Method::GET, &format!("/admin/api/audit?subject={id}"), &t, None).await;
     let actions: Vec<&str> = audit.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
     assert!(actions.contains(&"permission_granted") && actions.contains(&"user_disabled"), "{actions:?}");
+    assert!(actions.contains(&"user_email_verified"), "{actions:?}");
     assert!(audit.as_array().unwrap().iter().all(|e| e["actor"] == "admin:root@example.com"));
 
     let (status, err) = call(&app, Method::PUT, &format!("/admin/api/users/{id}/permissions/a%20b"), &t, None).await;
@@ -219,7 +225,10 @@ async fn the_openapi_document_passes_a_real_validator() {
     let ops = &doc["paths"]["/admin/api/users/{id}/{op}"]["post"]["parameters"];
     let op = ops.as_array().unwrap().iter().find(|p| p["name"] == "op").expect("op is declared");
     let schema = serde_json::to_string(&doc["components"]["schemas"]["UserOperation"]).unwrap() + &op.to_string();
-    assert!(schema.contains("disable") && schema.contains("enable"), "the operations are enumerated: {schema}");
+    assert!(
+        schema.contains("disable") && schema.contains("enable") && schema.contains("verify-email"),
+        "the operations are enumerated: {schema}"
+    );
     let mut broken = doc.clone();
     broken["paths"]["/admin/api/users/{id}"]["get"]["parameters"] = serde_json::json!([]);
     assert!(crate::helpers::validate_openapi(&broken).unwrap().is_err(), "the validator can refuse");

@@ -77,7 +77,7 @@ async fn posts_with_a_wrong_csrf_token_are_refused(backend: Backend) {
     let Some(app) = spawn_app(backend).await else { return };
     let (b, _csrf) = admin_browser(&app).await;
     let email = linkbroker::domain::Email::parse("ada@example.com").unwrap();
-    let user = app.store.create_user(&email, "Ada", &[], 1).await.unwrap();
+    let user = app.store.create_user(&email, "Ada", &[], false, 1).await.unwrap();
 
     let path = format!("/admin/users/{}/status", user.id);
     let resp = post_form(&app, &b, "forged", &path, &[("op", "disable")]).await;

@@ -19,7 +19,7 @@ both_backends!(
 );
 
 async fn user(app: &TestApp, email: &str, name: &str, created_at: i64) -> String {
-    app.store.create_user(&Email::parse(email).unwrap(), name, &[], created_at).await.unwrap().id
+    app.store.create_user(&Email::parse(email).unwrap(), name, &[], false, created_at).await.unwrap().id
 }
 
 async fn get(b: &reqwest::Client, app: &TestApp, path: &str) -> (u16, String) {
@@ -87,6 +87,11 @@ async fn granting_a_permission_and_disabling_a_user_are_audited(backend: Backend
     assert_eq!(resp.status(), 303);
     let resp = post_form(&app, &b, &csrf, &format!("{base}/status"), &[("op", "disable")]).await;
     assert_eq!(resp.status(), 303);
+    let (_, page) = get(&b, &app, &base).await;
+    assert!(page.contains("Mark verified"), "not verified yet");
+    let resp = post_form(&app, &b, &csrf, &format!("{base}/verify-email"), &[]).await;
+    assert_eq!(resp.status(), 303);
+    assert!(app.store.user_by_id(&id).await.unwrap().unwrap().email_verified);
 
     assert_eq!(app.store.user_permissions(&id).await.unwrap(), ["rides:order"]);
     assert!(app.store.user_by_id(&id).await.unwrap().unwrap().is_disabled());
@@ -94,6 +99,7 @@ async fn granting_a_permission_and_disabling_a_user_are_audited(backend: Backend
     assert!(page.contains("rides:order") && page.contains("Enable user"));
     let (_, audit) = get(&b, &app, &format!("/admin/audit?subject={id}")).await;
     assert!(audit.contains("permission_granted") && audit.contains("user_disabled"));
+    assert!(audit.contains("user_email_verified"));
     assert!(audit.contains("admin:root@example.com"));
     let (_, only_disable) = get(&b, &app, "/admin/audit?action=user_disabled").await;
     assert!(!only_disable.contains("permission_granted"));

@@ -141,6 +141,15 @@ async fn user_commands_manage_users(backend: Backend) {
     assert_eq!(users[0]["disabled"], true);
     assert_eq!(users[0]["permissions"], serde_json::json!(["lights:on"]));
     cli.ok(&["user", "enable", "bob@example.com"]);
+    // Email verification: off by default, on with --email-verified or verify-email.
+    assert_eq!(users[0]["email_verified"], false);
+    assert_eq!(users[0]["identities"], serde_json::json!([]));
+    cli.ok(&["user", "add", "--email", "carol@example.com", "--email-verified"]);
+    assert!(cli.ok(&["user", "verify-email", "bob@example.com"]).contains("email verified"));
+    assert!(cli.ok(&["user", "verify-email", "bob@example.com"]).contains("already"));
+    let users: serde_json::Value = serde_json::from_str(&cli.ok(&["user", "list", "--json"])).unwrap();
+    assert!(users.as_array().unwrap().iter().all(|u| u["email_verified"] == true), "{users}");
+    assert!(cli.fails(&["user", "verify-email", "nobody@example.com"]).contains("no user"));
     assert!(cli.fails(&["user", "grant", "nobody@example.com", "x"]).contains("no user"));
     assert!(cli.fails(&["user", "grant", "bob@example.com", "bad permission"]).contains("permission"));
 }

@@ -163,7 +163,7 @@ async fn known_identity_keeps_its_user_when_the_email_changes(backend: Backend) 
 async fn preprovisioned_user_is_claimed_by_email(backend: Backend) {
     let Some(app) = spawn_app_with(backend, &[("LINKBROKER_SIGNUP", "existing")]).await else { return };
     let email = Email::parse("ada@example.com").unwrap();
-    let user = app.store.create_user(&email, "", &[Permission::parse("rides:order").unwrap()], 0).await.unwrap();
+    let user = app.store.create_user(&email, "", &[Permission::parse("rides:order").unwrap()], false, 0).await.unwrap();
     let (_, tokens) = app.linked().await;
     let (status, me) = app.userinfo(tokens["access_token"].as_str().unwrap()).await;
     assert_eq!(status, 200);
