@@ -10,6 +10,7 @@
 //! - `account_page` the end user's own page: sessions, their links, and
 //!   linking with Alexa from the website (app-to-app)
 //! - `alexa`     the companion skill endpoint's envelopes and answers
+//! - `google`    Google ID tokens: the signing keys and their verification
 //! - `manage`    management use cases (clients, users, links, admins) shared
 //!   by the CLI, the admin UI and the admin API
 //! - `web`       HTTP plumbing shared by `routes` and `admin`: state, pages
@@ -34,6 +35,7 @@ pub mod client_ip;
 pub mod clock;
 pub mod doctor;
 pub mod domain;
+pub mod google;
 pub mod housekeeping;
 pub mod i18n;
 pub mod manage;

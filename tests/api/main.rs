@@ -24,6 +24,7 @@ mod dev;
 mod doctor;
 mod doors;
 mod flood;
+mod google_tokens;
 mod health;
 mod http_properties;
 mod lambda_relay;
