@@ -172,6 +172,18 @@ async fn unlinking_on_the_page_tells_alexa(backend: Backend) {
     wait_for_audit(&w.app, "alexa.unlink_delivered").await;
 }
 
+/// Waits (up to 15 s) until `user` has `n` finished unlinks; returns them.
+async fn finished(store: &linkbroker::store::Store, user: &str, n: usize) -> Vec<linkbroker::store::UnlinkStatus> {
+    for _ in 0..150 {
+        let all = store.unlinks_of_user(user).await.unwrap();
+        if all.iter().filter(|u| u.finished_at.is_some()).count() >= n {
+            return all;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("{n} unlinks of {user} did not finish");
+}
+
 async fn wait_for_audit(app: &crate::helpers::TestApp, action: &str) {
     for _ in 0..100 {
         if app.audit_actions().await.iter().any(|a| a == action) {
@@ -256,11 +268,12 @@ async fn the_queue_outlives_an_outage_and_a_restart(backend: Backend) {
     let restarted = w.app.spawn_sibling_with(&[("LINKBROKER_ALEXA_API_URL", w.amazon.api_url.as_str())]).await;
     w.amazon.with(|s| s.disable = Some(Disable::Ok));
     w.app.clock.advance(11);
-    eventually(&w.amazon, "the retry", |s| s.disable_ok == 1).await;
-    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
-    assert_eq!(w.amazon.with(|s| s.disable_ok), 1, "delivered once");
-    let done = restarted.store.unlinks_of_user(&user.id).await.unwrap();
+    let done = finished(&restarted.store, &user.id, 1).await;
     assert_eq!(done[0].outcome.as_deref(), Some("delivered"));
+    // A finished unlink can no longer be claimed: refused while Amazon was
+    // down, then delivered once, each attempt one call.
+    assert!(done[0].attempts >= 2, "{:?}", done[0]);
+    assert_eq!(w.amazon.with(|s| (s.disable_calls as i64, s.disable_ok)), (done[0].attempts, 1), "delivered once");
 
     // Given up after 24 hours, audited.
     let (_, link) = linked(&w).await;
@@ -286,8 +299,9 @@ async fn skill_disabled_drops_the_amazon_token(backend: Backend) {
     let (status, _) = w.app.alexa_raw(event, None, None).await;
     assert_eq!(status, 200);
     assert!(live_links(&w.app).await.is_empty(), "the link {link} ended");
-    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
-    assert_eq!(w.amazon.with(|s| s.disable_calls), 0, "Alexa already disabled it: nothing to tell");
+    let user = w.app.store.link_owner(&link).await.unwrap().unwrap();
+    assert!(w.app.store.unlinks_of_user(&user).await.unwrap().is_empty(), "Alexa already disabled it: nothing queued");
+    assert_eq!(w.amazon.with(|s| s.disable_calls), 0);
     assert!(w.app.store.alexa_app_link(&link).await.unwrap().is_none_or(|l| l.refresh_token.is_none()));
 }
 
@@ -412,7 +426,12 @@ async fn two_instances_on_postgres_send_each_unlink_once() {
             .await
             .unwrap();
     }
-    eventually(&w.amazon, "every DELETE", |s| s.disable_ok == 6).await;
-    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    // Once every row is finished none can be claimed again, so the calls
+    // counted now are all there will be.
+    for (_, email) in &people {
+        let user = m.user(&UserKey::Email(email.clone())).await.unwrap();
+        let done = finished(&w.app.store, &user.id, 1).await;
+        assert_eq!(done[0].attempts, 1, "sent by one instance, once");
+    }
     assert_eq!(w.amazon.with(|s| (s.disable_calls, s.disable_ok)), (6, 6), "each unlink sent once");
 }
